@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import IntakeCore
+
+/// `intake clients …`: the client registry. Changes reach a running server within seconds.
+struct ClientsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clients",
+        abstract: "Manage OAuth clients.",
+        subcommands: [Create.self, List.self, Disable.self, Enable.self, RotateSecret.self, Delete.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a client and print its credentials once.")
+
+        @Option(help: "A label for the client.") var name: String
+        @Option(help: "Space-separated scopes.") var scope = ScopeSet.eventsWrite
+        @Option(help: "The account whose events the client sends and reads.") var account = "default"
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard !name.isEmpty, name.count <= 200 else { throw ValidationError("--name must have 1 to 200 characters") }
+            guard !account.isEmpty, account.count <= 200 else { throw ValidationError("--account must have 1 to 200 characters") }
+            guard let scopes = try? ScopeSet(parsing: scope), !scopes.isEmpty else {
+                throw ValidationError("--scope must be space-separated scopes, e.g. \"events:write events:read\"")
+            }
+        }
+
+        func run() async throws {
+            let store = try database.openStore()
+            let (client, credentials) = try await store.registerClient(
+                name: name, account: account, scopes: try ScopeSet(parsing: scope))
+            if json {
+                printJSON([
+                    "client_id": credentials.clientID, "client_secret": credentials.clientSecret, "name": client.name,
+                    "account": client.account, "scope": client.scopes.description,
+                ])
+            } else {
+                print("""
+                    client_id:     \(credentials.clientID)
+                    client_secret: \(credentials.clientSecret)
+                    name:          \(client.name)
+                    account:       \(client.account)
+                    scope:         \(client.scopes)
+                    The secret is shown only now; store it safely.
+                    """)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List clients (never their secrets).")
+
+        @Flag(help: "Print one JSON object per line.") var json = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let clients = try await database.openStore().clients()
+            for client in clients {
+                if json {
+                    printJSON([
+                        "client_id": client.id, "name": client.name, "account": client.account,
+                        "scope": client.scopes.description, "enabled": client.isEnabled ? "true" : "false",
+                    ])
+                } else {
+                    let state = client.isEnabled ? "enabled " : "disabled"
+                    print("\(client.id)  \(state)  account=\(client.account)  scope=\"\(client.scopes)\"  name=\(client.name)")
+                }
+            }
+            if clients.isEmpty && !json { print("No clients.") }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refuse a client's credentials and tokens.")
+        @Argument(help: "The client id.") var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try require(await database.openStore().setClientEnabled(id: id, false), id: id)
+            print("Disabled \(id).")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept a disabled client again.")
+        @Argument(help: "The client id.") var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try require(await database.openStore().setClientEnabled(id: id, true), id: id)
+            print("Enabled \(id).")
+        }
+    }
+
+    struct RotateSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-secret", abstract: "Give a client a new secret; the old one stops working.")
+        @Argument(help: "The client id.") var id: String
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            guard let credentials = try await database.openStore().rotateSecret(clientID: id) else {
+                throw CLIError("no client has the id \(id)")
+            }
+            if json {
+                printJSON(["client_id": credentials.clientID, "client_secret": credentials.clientSecret])
+            } else {
+                print("client_id:     \(credentials.clientID)\nclient_secret: \(credentials.clientSecret)")
+                print("The secret is shown only now; store it safely.")
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a client; its tokens stop working.")
+        @Argument(help: "The client id.") var id: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            try require(await database.openStore().deleteClient(id: id), id: id)
+            print("Deleted \(id).")
+        }
+    }
+}
+
+private func require(_ found: Bool, id: String) throws {
+    guard found else { throw CLIError("no client has the id \(id)") }
+}
+
+/// One JSON object on one line of stdout, keys sorted.
+private func printJSON(_ object: [String: String]) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // Encoding a [String: String] cannot fail.
+    print(String(decoding: try! encoder.encode(object), as: UTF8.self))
+}

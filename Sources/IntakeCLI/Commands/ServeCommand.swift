@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import IntakeCore
+import IntakeServer
+import Logging
+import NIOCore
+
+/// `intake serve`: runs the authorization and resource server until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
+
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Token issuer (iss and aud); default http://HOST:PORT. Give every instance behind one load balancer the same.")
+    var issuer: String?
+    @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.") var tokenTTL: Int64 = 3600
+    @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes.") var maximumBodySize = 1 << 20
+
+    func validate() throws {
+        guard (1...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 1 to 86400 seconds") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard maximumBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024 bytes") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["INTAKE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            return handler
+        }
+        let logger = Logger(label: "intake")
+        var signingKey: SigningKey?
+        if let text = ProcessInfo.processInfo.environment["INTAKE_SIGNING_KEY"] {
+            do {
+                signingKey = try SigningKey(base64URL: text)
+            } catch {
+                throw CLIError("INTAKE_SIGNING_KEY is refused: \(error)")
+            }
+        }
+        let store = try database.openStore()
+        if try await store.clients().isEmpty {
+            let (client, credentials) = try await store.registerClient(
+                name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
+            Console.write("""
+                Created a first client (shown once; keep the secret safe):
+                  client_id:     \(credentials.clientID)
+                  client_secret: \(credentials.clientSecret)
+                  scopes:        \(client.scopes)
+                """)
+        }
+        let configuration = IntakeServerConfiguration(
+            host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize)
+        let server = try await IntakeServer(store: store, configuration: configuration, signingKey: signingKey, logger: logger)
+        let location = database.location
+        let application = server.makeApplication { channel in
+            let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
+            Console.write(
+                "Intake listening on http://\(address ?? "\(configuration.host):\(configuration.port)") (issuer \(configuration.issuer), database \(location))")
+        }
+        do {
+            try await application.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw CLIError("\(host):\(port) is already in use; stop the other server or pick another --port")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw CLIError("cannot listen on \(host): the address is not available on this machine")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw CLIError("not allowed to listen on \(host):\(port); ports below 1024 need privileges")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Crypto
+import ExtrasBase64
+
+/// A freshly generated client id and secret, as shown to the operator exactly once.
+///
+/// Both are drawn from the URL-safe base64 alphabet, which is a subset of RFC 3986's unreserved
+/// characters: form-urlencoding leaves them unchanged, so RFC 7617 clients and RFC 6749 §2.3.1 clients
+/// send the same bytes for our own clients.
+///
+/// ```swift
+/// let credentials = ClientCredentials.generate()
+/// let record = ClientRecord(id: credentials.clientID, name: "crm", secretHash: SecretHash(of: credentials.clientSecret))
+/// ```
+public struct ClientCredentials: Sendable, Equatable {
+    public let clientID: String
+    public let clientSecret: String
+
+    public init(clientID: String, clientSecret: String) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    /// A new id (128 random bits) and secret (256 random bits).
+    public static func generate() -> ClientCredentials {
+        ClientCredentials(clientID: randomToken(byteCount: 16), clientSecret: generateSecret())
+    }
+
+    /// A new secret of 256 random bits, for `rotate-secret`.
+    public static func generateSecret() -> String {
+        randomToken(byteCount: 32)
+    }
+
+    static func randomToken(byteCount: Int) -> String {
+        let key = SymmetricKey(size: .init(bitCount: byteCount * 8))
+        return key.withUnsafeBytes {
+            Base64.encodeToString(bytes: $0, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Synchronization
+
+/// The in-memory copy of the client registry that the hot paths read.
+///
+/// The token endpoint and the bearer check must not wait on a database, so a background task
+/// reloads this directory whenever the store's client version changes (see ``ClientStore/clientsVersion()``).
+///
+/// ```swift
+/// let directory = ClientDirectory()
+/// directory.replace(with: try await store.clients(), version: try await store.clientsVersion())
+/// if let client = directory.authenticate(clientID: id, secret: Array(secret.utf8)) { … }
+/// ```
+public final class ClientDirectory: Sendable {
+    private struct Snapshot {
+        var clients: [String: ClientRecord] = [:]
+        var version: Int64 = -1
+    }
+
+    private let snapshot = Mutex(Snapshot())
+
+    public init() {}
+
+    /// The store version the directory was last loaded from (`-1` before the first load).
+    public var version: Int64 { snapshot.withLock { $0.version } }
+
+    public func replace(with clients: [ClientRecord], version: Int64) {
+        let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        snapshot.withLock { $0 = Snapshot(clients: byID, version: version) }
+    }
+
+    /// The enabled client with this id and secret, or nil.
+    ///
+    /// Unknown ids, wrong secrets and disabled clients do the same work (one SHA-256 and a
+    /// constant-time compare) and give the same answer, so neither timing nor errors tell them apart.
+    public func authenticate(clientID: String, secret: some Collection<UInt8>) -> ClientRecord? {
+        let client = snapshot.withLock { $0.clients[clientID] }
+        let matches = (client?.secretHash ?? .decoy).matches(secret)
+        guard let client, matches, client.isEnabled else { return nil }
+        return client
+    }
+
+    /// The client if it exists and is enabled: a token of any other client is no longer honoured.
+    public func activeClient(id: String) -> ClientRecord? {
+        guard let client = snapshot.withLock({ $0.clients[id] }), client.isEnabled else { return nil }
+        return client
+    }
+
+    public var isEmpty: Bool { snapshot.withLock { $0.clients.isEmpty } }
+}

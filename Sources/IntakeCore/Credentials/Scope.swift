@@ -1,0 +1,55 @@
+/// The permissions a client may hold and a token may carry.
+///
+/// Scopes travel as one space-separated string (RFC 6749 §3.3); this type keeps them as an
+/// ordered, duplicate-free list so that the string form is stable.
+///
+/// ```swift
+/// let granted = try ScopeSet(parsing: "events:write events:read")
+/// granted.contains(.eventsWrite) // true
+/// ```
+public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
+    /// Scope needed to send events.
+    public static let eventsWrite = "events:write"
+    /// Scope needed to read events back.
+    public static let eventsRead = "events:read"
+    /// What a client gets when it is created without `--scope`.
+    public static let defaultForNewClients = ScopeSet(unchecked: [eventsWrite])
+
+    public private(set) var scopes: [String]
+
+    /// Parses a space-separated scope string; throws when a scope token has characters RFC 6749 §3.3 forbids.
+    public init(parsing text: some StringProtocol) throws(ScopeError) {
+        var scopes: [String] = []
+        for token in text.split(separator: " ", omittingEmptySubsequences: true) {
+            guard token.utf8.allSatisfy(Self.isScopeCharacter) else {
+                throw ScopeError.malformed(String(token))
+            }
+            let scope = String(token)
+            if !scopes.contains(scope) { scopes.append(scope) }
+        }
+        self.scopes = scopes
+    }
+
+    init(unchecked scopes: [String]) {
+        self.scopes = scopes
+    }
+
+    public var isEmpty: Bool { scopes.isEmpty }
+
+    public func contains(_ scope: String) -> Bool { scopes.contains(scope) }
+
+    public func isSubset(of other: ScopeSet) -> Bool { scopes.allSatisfy(other.contains) }
+
+    /// The space-separated form, as sent in `scope` parameters and claims.
+    public var description: String { scopes.joined(separator: " ") }
+
+    /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`
+    private static func isScopeCharacter(_ byte: UInt8) -> Bool {
+        byte == 0x21 || (0x23...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)
+    }
+}
+
+/// A scope string that cannot be a scope.
+public enum ScopeError: Error, Equatable, Sendable {
+    case malformed(String)
+}

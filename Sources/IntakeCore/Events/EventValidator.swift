@@ -1,0 +1,117 @@
+/// Checks an event body field by field and names every field that is wrong, not just the first.
+///
+/// Limits keep one event small enough to store and read back cheaply: labels and ids up to
+/// ``maximumStringLength`` characters; `fields` up to ``maximumFieldsDepth`` levels deep and
+/// ``maximumFieldsNodes`` values in all.
+///
+/// ```swift
+/// let validator = EventValidator(requiresAffiliate: false)
+/// switch validator.validate(body, receivedAt: UnixTime.nowMilliseconds()) {
+/// case .success(let event): try await store.store(…)
+/// case .failure(let failure): print(failure.problems)
+/// }
+/// ```
+public struct EventValidator: Sendable {
+    public static let maximumStringLength = 256
+    public static let maximumFieldsDepth = 8
+    public static let maximumFieldsNodes = 1000
+    public static let maximumFieldKeyLength = 256
+
+    /// `POST /v2/affiliate_event` also requires `affiliate_id`.
+    public var requiresAffiliate: Bool
+
+    public init(requiresAffiliate: Bool) {
+        self.requiresAffiliate = requiresAffiliate
+    }
+
+    /// Every problem found in one body.
+    public struct Failure: Error, Sendable, Equatable {
+        public var problems: [FieldProblem]
+    }
+
+    private static let knownFields: Set<String> = [
+        "event_type", "event_name", "source_id", "fields", "event_id", "person_id", "ga_client_id", "affiliate_id",
+        "created_at",
+    ]
+
+    /// Validates one event body; `path` prefixes field names (e.g. `events[2].`) in batches.
+    public func validate(_ body: JSONValue, receivedAt: Int64, path: String = "") -> Result<EventInput, Failure> {
+        guard case .object(let object) = body else {
+            return .failure(Failure(problems: [
+                FieldProblem(field: path.isEmpty ? "(body)" : String(path.dropLast()), detail: "must be a JSON object, not \(body.typeName)")
+            ]))
+        }
+        var problems: [FieldProblem] = []
+        func problem(_ field: String, _ detail: String) {
+            problems.append(FieldProblem(field: path + field, detail: detail))
+        }
+        func string(_ field: String, required: Bool) -> String? {
+            switch object[field] {
+            case nil, .null?:
+                if required { problem(field, "is required") }
+                return nil
+            case .string(let value)?:
+                if value.isEmpty {
+                    problem(field, "must not be empty")
+                    return nil
+                }
+                if value.count > Self.maximumStringLength {
+                    problem(field, "must be at most \(Self.maximumStringLength) characters")
+                    return nil
+                }
+                return value
+            case let other?:
+                problem(field, "must be a string, not \(other.typeName)")
+                return nil
+            }
+        }
+
+        for key in object.keys.sorted() where !Self.knownFields.contains(key) {
+            problem(key, "is not a field of an event")
+        }
+        var eventType: EventType?
+        if let text = string("event_type", required: true) {
+            eventType = EventType(rawValue: text)
+            if eventType == nil { problem("event_type", "must be one of lead, conversion, action") }
+        }
+        let eventName = string("event_name", required: true)
+        let sourceID = string("source_id", required: true)
+        var fields: [String: JSONValue]?
+        switch object["fields"] {
+        case nil, .null?:
+            problem("fields", "is required")
+        case .object(let members)?:
+            let value = JSONValue.object(members)
+            if value.depth > Self.maximumFieldsDepth {
+                problem("fields", "must be nested at most \(Self.maximumFieldsDepth) levels deep")
+            } else if value.nodeCount > Self.maximumFieldsNodes {
+                problem("fields", "must hold at most \(Self.maximumFieldsNodes) values")
+            } else if let long = members.keys.first(where: { $0.isEmpty || $0.count > Self.maximumFieldKeyLength }) {
+                problem("fields", "has a key of \(long.count) characters; keys must have 1 to \(Self.maximumFieldKeyLength)")
+            } else {
+                fields = members
+            }
+        case let other?:
+            problem("fields", "must be a JSON object, not \(other.typeName)")
+        }
+        let eventID = string("event_id", required: false)
+        let personID = string("person_id", required: false)
+        let gaClientID = string("ga_client_id", required: false)
+        let affiliateID = string("affiliate_id", required: requiresAffiliate)
+        var createdAt = receivedAt
+        if let text = string("created_at", required: false) {
+            if let millis = Timestamp.parse(text) {
+                createdAt = millis
+            } else {
+                problem("created_at", "must be an ISO 8601 date-time such as 2019-12-02T10:00:00.000Z")
+            }
+        }
+        guard problems.isEmpty, let eventType, let eventName, let sourceID, let fields else {
+            return .failure(Failure(problems: problems))
+        }
+        return .success(EventInput(
+            eventType: eventType, eventName: eventName, sourceID: sourceID, fields: fields, eventID: eventID,
+            personID: personID, gaClientID: gaClientID, affiliateID: affiliateID, createdAt: createdAt
+        ))
+    }
+}

@@ -1,0 +1,20 @@
+/// Durable storage of the client registry. One implementation per database.
+///
+/// ```swift
+/// let credentials = ClientCredentials.generate()
+/// try await store.insertClient(ClientRecord(id: credentials.clientID, name: "crm", secretHash: SecretHash(of: credentials.clientSecret)))
+/// ```
+public protocol ClientStore: Sendable {
+    func insertClient(_ client: ClientRecord) async throws
+    func clients() async throws -> [ClientRecord]
+    func client(id: String) async throws -> ClientRecord?
+    /// Returns false when no client has this id.
+    func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool
+    /// Returns false when no client has this id.
+    func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool
+    /// Returns false when no client has this id.
+    func deleteClient(id: String) async throws -> Bool
+    /// A number that changes whenever any client is inserted, changed or deleted, by any process;
+    /// cheap enough to poll every second.
+    func clientsVersion() async throws -> Int64
+}

@@ -1,0 +1,2 @@
+/// Everything the server keeps: one conformance per database.
+public protocol IntakeStore: ClientStore, SigningKeyStore, EventStore {}

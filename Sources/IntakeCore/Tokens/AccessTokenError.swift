@@ -1,0 +1,33 @@
+/// Why an access token was refused; ``description`` is safe to send as `error_description`
+/// (it never repeats the token).
+public enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertible {
+    case tooLong
+    case malformed
+    case algorithmNotAllowed
+    case wrongType
+    case unknownKey
+    case badSignature
+    case wrongIssuer
+    case wrongAudience
+    case expired
+    case notYetValid
+    case issuedInFuture
+    case clientNotActive
+
+    public var description: String {
+        switch self {
+        case .tooLong: "The access token is longer than \(AccessTokenVerifier.maximumLength) bytes"
+        case .malformed: "The access token is not a well-formed JWT"
+        case .algorithmNotAllowed: "The access token is not signed with HS256"
+        case .wrongType: "The access token's typ is not at+jwt"
+        case .unknownKey: "The access token is signed with an unknown key"
+        case .badSignature: "The access token's signature is invalid"
+        case .wrongIssuer: "The access token was issued by another issuer"
+        case .wrongAudience: "The access token is not meant for this API"
+        case .expired: "The access token expired"
+        case .notYetValid: "The access token is not valid yet"
+        case .issuedInFuture: "The access token was issued in the future"
+        case .clientNotActive: "The access token's client is disabled or deleted"
+        }
+    }
+}

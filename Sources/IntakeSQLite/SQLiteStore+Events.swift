@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import IntakeCore
+
+extension SQLiteStore: EventStore {
+    public func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome {
+        try await eventWriter.submit(submission)
+    }
+
+    public func events(_ query: EventQuery) async throws -> [StoredEvent] {
+        try await pool.read { db in
+            var conditions = ["account = ?"]
+            var arguments: StatementArguments = [query.account]
+            if let after = query.after {
+                conditions.append("id > ?")
+                arguments += [after]
+            }
+            if let sourceID = query.sourceID {
+                conditions.append("source_id = ?")
+                arguments += [sourceID]
+            }
+            if let eventType = query.eventType {
+                conditions.append("event_type = ?")
+                arguments += [eventType.rawValue]
+            }
+            if let since = query.since {
+                conditions.append("created_at >= ?")
+                arguments += [since]
+            }
+            if let until = query.until {
+                conditions.append("created_at < ?")
+                arguments += [until]
+            }
+            arguments += [min(max(query.limit, 1), EventQuery.maximumLimit + 1)]
+            let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            let fields: String = row["fields"]
+            let eventType: String = row["event_type"]
+            return StoredEvent(
+                receipt: EventReceipt(id: row["id"], receivedAt: row["received_at"]),
+                clientID: row["client_id"],
+                event: EventInput(
+                    eventType: EventType(rawValue: eventType) ?? .action, eventName: row["event_name"],
+                    sourceID: row["source_id"],
+                    fields: try decoder.decode([String: JSONValue].self, from: Data(fields.utf8)),
+                    eventID: row["event_id"], personID: row["person_id"], gaClientID: row["ga_client_id"],
+                    affiliateID: row["affiliate_id"], createdAt: row["created_at"]
+                )
+            )
+            }
+        }
+    }
+
+    public func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [cutoff])
+        }
+    }
+
+    /// Commits a batch of submissions in one transaction. Each submission sits in its own savepoint,
+    /// so one that fails leaves the others intact.
+    static func commit(_ submissions: [EventSubmission], to pool: DatabasePool) -> [Result<EventSubmission.Outcome, any Error>] {
+        do {
+            return try pool.write { db in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                let receivedAt = UnixTime.nowMilliseconds()
+                return submissions.map { submission in
+                    Result {
+                        var outcome = EventSubmission.Outcome.keyReused
+                        try db.inSavepoint {
+                            outcome = try store(submission, receivedAt: receivedAt, encoder: encoder, in: db)
+                            return .commit
+                        }
+                        return outcome
+                    }
+                }
+            }
+        } catch {
+            return submissions.map { _ in .failure(error) }
+        }
+    }
+
+    private static func store(
+        _ submission: EventSubmission, receivedAt: Int64, encoder: JSONEncoder, in db: Database
+    ) throws -> EventSubmission.Outcome {
+        if let key = submission.idempotencyKey,
+            let row = try Row.fetchOne(
+                db, sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE client_id = ? AND key = ?",
+                arguments: [submission.clientID, key.key])
+        {
+            let fingerprint: Data = row["fingerprint"]
+            guard Array(fingerprint) == key.fingerprint else { return .keyReused }
+            let body: Data = row["body"]
+            return .replayed(ResponseRecord(status: row["status"], body: Array(body)))
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO events (account, client_id, event_type, event_name, source_id, fields, event_id, person_id,
+                                ga_client_id, affiliate_id, created_at, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var receipts: [EventReceipt] = []
+        receipts.reserveCapacity(submission.events.count)
+        for event in submission.events {
+            let fields = String(decoding: try encoder.encode(event.fields), as: UTF8.self)
+            try insert.execute(arguments: [
+                submission.account, submission.clientID, event.eventType.rawValue, event.eventName, event.sourceID,
+                fields, event.eventID, event.personID, event.gaClientID, event.affiliateID, event.createdAt, receivedAt,
+            ])
+            receipts.append(EventReceipt(id: db.lastInsertedRowID, receivedAt: receivedAt))
+        }
+        let response = submission.respond(receipts)
+        if let key = submission.idempotencyKey {
+            try db.execute(
+                sql: """
+                    INSERT INTO idempotency_keys (client_id, key, fingerprint, status, body, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    submission.clientID, key.key, Data(key.fingerprint), response.status, Data(response.body),
+                    receivedAt / 1000,
+                ])
+        }
+        return .stored(response)
+    }
+}

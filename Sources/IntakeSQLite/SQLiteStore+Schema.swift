@@ -1,0 +1,58 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Versioned schema migrations, applied in order at open.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+                CREATE TABLE clients (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    secret_hash BLOB NOT NULL,
+                    enabled INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE clients_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                INSERT INTO clients_version (id, version) VALUES (1, 0);
+                CREATE TRIGGER clients_inserted AFTER INSERT ON clients
+                    BEGIN UPDATE clients_version SET version = version + 1; END;
+                CREATE TRIGGER clients_updated AFTER UPDATE ON clients
+                    BEGIN UPDATE clients_version SET version = version + 1; END;
+                CREATE TRIGGER clients_deleted AFTER DELETE ON clients
+                    BEGIN UPDATE clients_version SET version = version + 1; END;
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    event_name TEXT NOT NULL,
+                    source_id TEXT NOT NULL,
+                    fields TEXT NOT NULL,
+                    event_id TEXT,
+                    person_id TEXT,
+                    ga_client_id TEXT,
+                    affiliate_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL
+                );
+                CREATE INDEX events_by_account ON events (account, id);
+                CREATE INDEX events_by_source ON events (account, source_id, id);
+                CREATE TABLE idempotency_keys (
+                    client_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BLOB NOT NULL,
+                    status INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (client_id, key)
+                );
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                """)
+        }
+        return migrator
+    }
+}

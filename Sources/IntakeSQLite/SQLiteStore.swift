@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+import IntakeCore
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a committed
+/// transaction survives a crash of the process or the machine.
+///
+/// Event writes go through a ``GroupCommitQueue``: concurrent requests share one transaction and
+/// one fsync. Reads use the pool's reader connections and never wait on writes.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: ".intake/intake.sqlite")
+/// let clients = try await store.clients()
+/// ```
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+        self.pool = pool
+        self.eventWriter = GroupCommitQueue(label: "intake.sqlite.events") { submissions in
+            Self.commit(submissions, to: pool)
+        }
+    }
+}
+
+extension SQLiteStore: IntakeStore {}

@@ -1,0 +1,69 @@
+import Hummingbird
+import IntakeCore
+
+/// Guards `/v2` routes: the request must carry `Authorization: Bearer <JWT>` with a valid token of an
+/// enabled client that holds `requiredScope` (RFC 6750 §2.1, §3).
+///
+/// ```swift
+/// router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory, requiredScope: ScopeSet.eventsWrite))
+/// ```
+struct BearerAuthenticator: RouterMiddleware {
+    typealias Context = IntakeRequestContext
+
+    let verifier: AccessTokenVerifier
+    let directory: ClientDirectory
+    let requiredScope: String
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let token = try Self.bearerToken(in: request)
+        let claims: AccessTokenClaims
+        do {
+            claims = try verifier.verify(token)
+        } catch {
+            throw Problem.invalidToken(error)
+        }
+        guard let client = directory.activeClient(id: claims.clientID) else {
+            throw Problem.invalidToken(.clientNotActive)
+        }
+        guard claims.scopes.contains(requiredScope) else {
+            throw Problem.insufficientScope(requiredScope)
+        }
+        var context = context
+        context.client = client
+        return try await next(request, context)
+    }
+
+    /// The token of the single `Authorization: Bearer` header. Another scheme counts as no token;
+    /// a malformed bearer header, two headers, or a token in the query string is `invalid_request`.
+    static func bearerToken(in request: Request) throws -> String {
+        if request.uri.queryParameters["access_token"] != nil {
+            throw Problem.invalidRequest("Send the access token in the Authorization header, not the URL")
+        }
+        let values = request.headers[values: .authorization]
+        guard values.count <= 1 else { throw Problem.invalidRequest("More than one Authorization header") }
+        guard let value = values.first else { throw Problem.missingToken }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard let scheme = parts.first, scheme.lowercased() == "bearer" else { throw Problem.missingToken }
+        guard parts.count == 2 else { throw Problem.invalidRequest("The Bearer scheme needs a token") }
+        let token = parts[1].drop(while: { $0 == " " })
+        guard !token.isEmpty, token.utf8.allSatisfy(isB64TokenCharacter) else {
+            throw Problem.invalidRequest("The Bearer token has characters RFC 6750 does not allow")
+        }
+        return String(token)
+    }
+
+    /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`; the trailing `=`
+    /// run is accepted anywhere here and left to the JWT parser.
+    private static func isB64TokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
+            true
+        default:
+            false
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import HTTPTypes
+import Hummingbird
+import IntakeCore
+
+/// An error answer of the token endpoint (RFC 6749 §5.2), in the published byte form:
+/// `{"error": "…", "error_description": "…"}`, `application/json;charset=UTF-8`, never cached.
+struct OAuthError: HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var description: String
+    var challenge: Bool
+
+    /// The one answer to an unknown client, a wrong secret and a disabled client (SPEC §1).
+    static let invalidCredentials = OAuthError(
+        status: .unauthorized, code: "invalid_grant", description: "Invalid credentials", challenge: true)
+
+    static func invalidRequest(_ description: String) -> OAuthError {
+        OAuthError(status: .badRequest, code: "invalid_request", description: description, challenge: false)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body = Array(#"{"error": "#.utf8)
+        JSONWriter.appendString(code, to: &body)
+        body.append(contentsOf: #", "error_description": "#.utf8)
+        JSONWriter.appendString(description, to: &body)
+        JSONWriter.appendObjectEnd(&body)
+        var headers = TokenResponseHeaders.fields
+        if challenge {
+            headers[.wwwAuthenticate] = #"Basic realm="intake", charset="UTF-8""#
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Headers on every token endpoint answer, success or error (RFC 6749 §5.1, SPEC §1).
+enum TokenResponseHeaders {
+    static let fields: HTTPFields = [
+        .contentType: "application/json;charset=UTF-8",
+        .cacheControl: "no-store",
+        .pragma: "no-cache",
+    ]
+}
+
+extension HTTPField.Name {
+    static let pragma = HTTPField.Name("Pragma")!
+}

@@ -1,0 +1,68 @@
+import Hummingbird
+import IntakeCore
+import Logging
+import NIOCore
+
+/// Assembles the Intake HTTP server: token endpoint, `/v2` API and health check over one store.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: ".intake/intake.sqlite")
+/// let server = try await IntakeServer(store: store, configuration: IntakeServerConfiguration(port: 8080))
+/// try await server.makeApplication().runService()
+/// ```
+public struct IntakeServer: Sendable {
+    public let configuration: IntakeServerConfiguration
+    public let signingKey: SigningKey
+    let store: any IntakeStore
+    let directory: ClientDirectory
+    let logger: Logger
+
+    /// Loads the client registry and the signing key: `signingKey` when given (from
+    /// `INTAKE_SIGNING_KEY`), otherwise the one in the store, generated on first use.
+    public init(
+        store: any IntakeStore,
+        configuration: IntakeServerConfiguration,
+        signingKey: SigningKey? = nil,
+        logger: Logger = Logger(label: "intake")
+    ) async throws {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        if let signingKey {
+            self.signingKey = signingKey
+        } else {
+            self.signingKey = try await store.signingKey(storingIfAbsent: .generate())
+        }
+        self.directory = ClientDirectory()
+        let version = try await store.clientsVersion()
+        directory.replace(with: try await store.clients(), version: version)
+    }
+
+    /// The Hummingbird application, with the registry refresher as a service; run it with
+    /// `runService()` for graceful shutdown on SIGTERM and SIGINT.
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: IntakeRequestContext.self)
+        router.add(middleware: ErrorRenderingMiddleware())
+        router.get("/health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        let issuer = AccessTokenIssuer(
+            key: signingKey, issuer: configuration.issuer, audience: configuration.issuer,
+            lifetime: configuration.tokenLifetime)
+        TokenController(directory: directory, issuer: issuer).addRoutes(to: router)
+        let verifier = AccessTokenVerifier(keys: [signingKey], issuer: configuration.issuer, audience: configuration.issuer)
+        EventsController(store: store, verifier: verifier, directory: directory, maximumBodySize: configuration.maximumBodySize)
+            .addRoutes(to: router)
+        let refresher = RegistryRefreshService(
+            store: store, directory: directory, interval: configuration.registryPollInterval, logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: [refresher],
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+}

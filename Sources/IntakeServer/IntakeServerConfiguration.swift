@@ -1,0 +1,40 @@
+/// How `intake serve` runs: where it listens, who it says it is, how long tokens live.
+///
+/// ```swift
+/// let configuration = IntakeServerConfiguration(host: "127.0.0.1", port: 8080)
+/// configuration.issuer // "http://127.0.0.1:8080"
+/// ```
+public struct IntakeServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// `iss` of every token, and the audience `/v2` expects. Instances behind one load balancer share it.
+    public var issuer: String
+    /// Access token lifetime in seconds.
+    public var tokenLifetime: Int64
+    /// Largest accepted `/v2` request body, in bytes.
+    public var maximumBodySize: Int
+    /// How often the client registry is checked for changes made by other processes.
+    public var registryPollInterval: Duration
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        issuer: String? = nil,
+        tokenLifetime: Int64 = 3600,
+        maximumBodySize: Int = 1 << 20,
+        registryPollInterval: Duration = .seconds(1)
+    ) {
+        self.host = host
+        self.port = port
+        self.issuer = issuer ?? Self.defaultIssuer(host: host, port: port)
+        self.tokenLifetime = tokenLifetime
+        self.maximumBodySize = maximumBodySize
+        self.registryPollInterval = registryPollInterval
+    }
+
+    /// `http://host:port`, with IPv6 literals bracketed.
+    public static func defaultIssuer(host: String, port: Int) -> String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shownHost):\(port)"
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import IntakeCore
+
+/// `POST /oauth2/token`: the OAuth 2.0 Client Credentials Grant (RFC 6749 §4.4, §5).
+///
+/// ```swift
+/// TokenController(directory: directory, issuer: issuer).addRoutes(to: router)
+/// ```
+struct TokenController {
+    /// Token requests are a few hundred bytes; anything near this is not one.
+    static let maximumBodySize = 16 * 1024
+    static let grantType = "client_credentials"
+
+    let directory: ClientDirectory
+    let issuer: AccessTokenIssuer
+
+    func addRoutes(to router: Router<IntakeRequestContext>) {
+        router.post("/oauth2/token") { request, context in
+            try await issueToken(request)
+        }
+        for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head, .options] {
+            router.on("/oauth2/token", method: method) { _, _ -> Response in
+                throw MethodNotAllowed(allowed: "POST")
+            }
+        }
+    }
+
+    func issueToken(_ request: Request) async throws -> Response {
+        guard let contentType = request.headers[.contentType],
+            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+                == "application/x-www-form-urlencoded"
+        else {
+            throw OAuthError.invalidRequest("The request body must be application/x-www-form-urlencoded")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodySize {
+            throw OAuthError.invalidRequest("The request body is larger than \(Self.maximumBodySize) bytes")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumBodySize)
+        } catch {
+            throw OAuthError.invalidRequest("The request body is larger than \(Self.maximumBodySize) bytes")
+        }
+        let form: FormParameters
+        do {
+            form = try FormParameters(decoding: body.readableBytesView)
+        } catch .repeated(let name) {
+            throw OAuthError.invalidRequest("The parameter \(name) is repeated")
+        } catch {
+            throw OAuthError.invalidRequest("The request body is not valid form encoding")
+        }
+        if let query = request.uri.query, !query.isEmpty,
+            (try? FormParameters(decoding: query.utf8))?["client_secret"] != nil
+        {
+            throw OAuthError.invalidRequest("Client credentials must not be sent in the URL")
+        }
+        guard let grantType = form["grant_type"], !grantType.isEmpty else {
+            throw OAuthError.invalidRequest("The grant_type parameter is missing")
+        }
+        guard grantType == Self.grantType else {
+            throw OAuthError(
+                status: .badRequest, code: "unsupported_grant_type",
+                description: "Only the client_credentials grant is supported", challenge: false)
+        }
+        let (clientID, secret) = try clientCredentials(request, form: form)
+        guard let client = directory.authenticate(clientID: clientID, secret: secret.utf8) else {
+            throw OAuthError.invalidCredentials
+        }
+        var scopes = client.scopes
+        if let requested = form["scope"] {
+            guard let parsed = try? ScopeSet(parsing: requested), !parsed.isEmpty, parsed.isSubset(of: client.scopes) else {
+                throw OAuthError(
+                    status: .badRequest, code: "invalid_scope",
+                    description: "The requested scope is invalid or exceeds the client's scopes", challenge: false)
+            }
+            scopes = parsed
+        }
+        let token = issuer.issue(clientID: client.id, scopes: scopes)
+        var out: [UInt8] = []
+        out.reserveCapacity(token.utf8.count + 72)
+        out.append(contentsOf: #"{"access_token": ""#.utf8)
+        out.append(contentsOf: token.utf8)
+        out.append(contentsOf: #"", "token_type": "Bearer", "expires_in": "#.utf8)
+        out.append(contentsOf: String(issuer.lifetime).utf8)
+        JSONWriter.appendObjectEnd(&out)
+        return Response(status: .ok, headers: TokenResponseHeaders.fields, body: .init(byteBuffer: ByteBuffer(bytes: out)))
+    }
+
+    /// The one client authentication method of the request: Basic or `client_secret_post`.
+    private func clientCredentials(_ request: Request, form: FormParameters) throws -> (String, String) {
+        let headers = request.headers[values: .authorization]
+        guard headers.count <= 1 else { throw OAuthError.invalidRequest("More than one Authorization header") }
+        var basic: BasicCredentials?
+        if let header = headers.first {
+            do {
+                basic = try BasicCredentials(header: header)
+            } catch .notBasic {
+                throw OAuthError.invalidRequest("The token endpoint takes HTTP Basic client authentication")
+            } catch {
+                throw OAuthError.invalidRequest("The Basic credentials are malformed")
+            }
+        }
+        switch (basic, form["client_id"], form["client_secret"]) {
+        case (let basic?, nil, nil):
+            return (basic.clientID, basic.secret)
+        case (let basic?, let bodyID?, nil) where bodyID == basic.clientID:
+            return (basic.clientID, basic.secret)
+        case (.some, _, _):
+            throw OAuthError.invalidRequest("Use one client authentication method, not Basic and the request body")
+        case (nil, let id?, let secret?) where !id.isEmpty:
+            return (id, secret)
+        default:
+            throw OAuthError(
+                status: .unauthorized, code: "invalid_client",
+                description: "Client authentication is required (HTTP Basic or client_secret_post)", challenge: true)
+        }
+    }
+}
+
+/// `405` with `Allow`, as JSON.
+struct MethodNotAllowed: HTTPResponseError {
+    var allowed: String
+    var status: HTTPResponse.Status { .methodNotAllowed }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try OAuthError(
+            status: .methodNotAllowed, code: "invalid_request", description: "Use \(allowed)", challenge: false
+        ).response(from: request, context: context)
+        response.headers[.allow] = allowed
+        return response
+    }
+}

@@ -33,7 +33,6 @@ extension SQLiteStore: EventStore {
             }
             arguments += [min(max(query.limit, 1), EventQuery.maximumLimit + 1)]
             let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
-            let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             let fields: String = row["fields"]
             let eventType: String = row["event_type"]
@@ -43,13 +42,21 @@ extension SQLiteStore: EventStore {
                 event: EventInput(
                     eventType: EventType(rawValue: eventType) ?? .action, eventName: row["event_name"],
                     sourceID: row["source_id"],
-                    fields: try decoder.decode([String: JSONValue].self, from: Data(fields.utf8)),
+                    fields: try Self.fieldsObject(fields),
                     eventID: row["event_id"], personID: row["person_id"], gaClientID: row["ga_client_id"],
                     affiliateID: row["affiliate_id"], createdAt: row["created_at"]
                 )
             )
             }
         }
+    }
+
+    /// The stored `fields` column back as an object.
+    private static func fieldsObject(_ text: String) throws -> [String: JSONValue] {
+        guard case .object(let fields) = try JSONValue(parsing: text.utf8) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "events.fields is not a JSON object")
+        }
+        return fields
     }
 
     public func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
@@ -63,14 +70,12 @@ extension SQLiteStore: EventStore {
     static func commit(_ submissions: [EventSubmission], to pool: DatabasePool) -> [Result<EventSubmission.Outcome, any Error>] {
         do {
             return try pool.write { db in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 let receivedAt = UnixTime.nowMilliseconds()
                 return submissions.map { submission in
                     Result {
                         var outcome = EventSubmission.Outcome.keyReused
                         try db.inSavepoint {
-                            outcome = try store(submission, receivedAt: receivedAt, encoder: encoder, in: db)
+                            outcome = try store(submission, receivedAt: receivedAt, in: db)
                             return .commit
                         }
                         return outcome
@@ -83,7 +88,7 @@ extension SQLiteStore: EventStore {
     }
 
     private static func store(
-        _ submission: EventSubmission, receivedAt: Int64, encoder: JSONEncoder, in db: Database
+        _ submission: EventSubmission, receivedAt: Int64, in db: Database
     ) throws -> EventSubmission.Outcome {
         if let key = submission.idempotencyKey,
             let row = try Row.fetchOne(
@@ -103,7 +108,7 @@ extension SQLiteStore: EventStore {
         var receipts: [EventReceipt] = []
         receipts.reserveCapacity(submission.events.count)
         for event in submission.events {
-            let fields = String(decoding: try encoder.encode(event.fields), as: UTF8.self)
+            let fields = JSONValue.object(event.fields).jsonText
             try insert.execute(arguments: [
                 submission.account, submission.clientID, event.eventType.rawValue, event.eventName, event.sourceID,
                 fields, event.eventID, event.personID, event.gaClientID, event.affiliateID, event.createdAt, receivedAt,

@@ -22,10 +22,13 @@ public final class SQLiteStore: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB opens WAL pools with synchronous=NORMAL, which can lose the last commits on power
+        // loss. FULL syncs the WAL at every commit: a 2xx then means the event is on disk. Only the
+        // writer connection commits, and it lives as long as the pool.
+        try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
         self.pool = pool
         self.eventWriter = GroupCommitQueue(label: "intake.sqlite.events") { submissions in
@@ -35,3 +38,10 @@ public final class SQLiteStore: Sendable {
 }
 
 extension SQLiteStore: IntakeStore {}
+
+extension SQLiteStore {
+    /// The writer's `PRAGMA synchronous` level (2 = FULL), for tests and diagnostics.
+    public func synchronousLevel() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+}

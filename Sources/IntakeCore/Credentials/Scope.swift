@@ -15,7 +15,9 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     /// What a client gets when it is created without `--scope`.
     public static let defaultForNewClients = ScopeSet(unchecked: [eventsWrite])
 
-    public private(set) var scopes: [String]
+    public let scopes: [String]
+    /// The space-separated form, as sent in `scope` parameters and claims; kept because every token carries it.
+    public let description: String
 
     /// Parses a space-separated scope string; throws when a scope token has characters RFC 6749 §3.3 forbids.
     public init(parsing text: some StringProtocol) throws(ScopeError) {
@@ -27,11 +29,12 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
             let scope = String(token)
             if !scopes.contains(scope) { scopes.append(scope) }
         }
-        self.scopes = scopes
+        self.init(unchecked: scopes)
     }
 
     init(unchecked scopes: [String]) {
         self.scopes = scopes
+        self.description = scopes.joined(separator: " ")
     }
 
     public var isEmpty: Bool { scopes.isEmpty }
@@ -39,9 +42,6 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     public func contains(_ scope: String) -> Bool { scopes.contains(scope) }
 
     public func isSubset(of other: ScopeSet) -> Bool { scopes.allSatisfy(other.contains) }
-
-    /// The space-separated form, as sent in `scope` parameters and claims.
-    public var description: String { scopes.joined(separator: " ") }
 
     /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`
     private static func isScopeCharacter(_ byte: UInt8) -> Bool {

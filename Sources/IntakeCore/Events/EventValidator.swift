@@ -55,6 +55,10 @@ public struct EventValidator: Sendable {
                     problem(field, "must not be empty")
                     return nil
                 }
+                if value.utf8.contains(0) {
+                    problem(field, "must not contain NUL characters")
+                    return nil
+                }
                 if value.count > Self.maximumStringLength {
                     problem(field, "must be at most \(Self.maximumStringLength) characters")
                     return nil
@@ -84,7 +88,7 @@ public struct EventValidator: Sendable {
             let value = JSONValue.object(members)
             if value.depth > Self.maximumFieldsDepth {
                 problem("fields", "must be nested at most \(Self.maximumFieldsDepth) levels deep")
-            } else if value.nodeCount > Self.maximumFieldsNodes {
+            } else if value.nodeCount - 1 > Self.maximumFieldsNodes {
                 problem("fields", "must hold at most \(Self.maximumFieldsNodes) values")
             } else if let long = members.keys.first(where: { $0.isEmpty || $0.count > Self.maximumFieldKeyLength }) {
                 problem("fields", "has a key of \(long.count) characters; keys must have 1 to \(Self.maximumFieldKeyLength)")

@@ -7,7 +7,10 @@
 /// ```
 public enum Timestamp {
     /// Milliseconds since 1970 for `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`, or nil.
-    public static func parse(_ text: String) -> Int64? {
+    ///
+    /// Digits past the millisecond are dropped, or round up when `roundingUp` (for range bounds:
+    /// `since=…00.000001Z` must not match an event at `…00.000Z`).
+    public static func parse(_ text: String, roundingUp: Bool = false) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 20 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int? {
@@ -31,13 +34,19 @@ public enum Timestamp {
         if index < b.count, b[index] == UInt8(ascii: ".") {
             index += 1
             var digits = 0
+            var hasSubMillisecond = false
             while index < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[index]) {
-                if digits < 3 { millis = millis * 10 + Int(b[index] - UInt8(ascii: "0")) }
+                if digits < 3 {
+                    millis = millis * 10 + Int(b[index] - UInt8(ascii: "0"))
+                } else if b[index] != UInt8(ascii: "0") {
+                    hasSubMillisecond = true
+                }
                 digits += 1
                 index += 1
             }
+            if roundingUp && hasSubMillisecond { millis += 1 }
             guard (1...9).contains(digits) else { return nil }
-            for _ in digits..<3 where digits < 3 { millis *= 10 }
+            for _ in min(digits, 3)..<3 { millis *= 10 }
         }
         guard index < b.count else { return nil }
         var offsetSeconds = 0

@@ -41,26 +41,42 @@ public struct AccessTokenIssuer: Sendable {
 
     /// A signed token for `clientID` with `scopes`, valid from `now` for ``lifetime`` seconds.
     public func issue(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now()) -> String {
+        var token: [UInt8] = []
+        appendToken(clientID: clientID, scopes: scopes, now: now, to: &token)
+        return String(decoding: token, as: UTF8.self)
+    }
+
+    /// Appends the compact token to `out`, for responses written straight into bytes.
+    public func appendToken(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now(), to out: inout [UInt8]) {
         var claims = claimsPrefix
         claims.reserveCapacity(claimsPrefix.count + 2 * clientID.utf8.count + 160)
         JSONWriter.appendMember("sub", string: clientID, to: &claims)
         JSONWriter.appendMember("client_id", string: clientID, to: &claims)
         JSONWriter.appendMember("iat", integer: now, to: &claims)
         JSONWriter.appendMember("exp", integer: now + lifetime, to: &claims)
-        JSONWriter.appendMember("jti", string: ClientCredentials.randomToken(byteCount: 16), to: &claims)
+        JSONWriter.appendMember("jti", string: Self.makeTokenID(), to: &claims)
         JSONWriter.appendMember("scope", string: scopes.description, to: &claims)
         JSONWriter.appendObjectEnd(&claims)
 
-        var token = encodedHeader
-        token.reserveCapacity(encodedHeader.count + claims.count * 4 / 3 + 48)
-        token.append(contentsOf: Base64.encodeToBytes(bytes: claims, options: [.base64UrlAlphabet, .omitPaddingCharacter]))
+        let start = out.count
+        out.reserveCapacity(start + encodedHeader.count + claims.count * 4 / 3 + 48)
+        out.append(contentsOf: encodedHeader)
+        out.append(contentsOf: Base64.encodeToBytes(bytes: claims, options: [.base64UrlAlphabet, .omitPaddingCharacter]))
         var mac = self.mac
-        mac.update(data: token)
+        mac.update(data: out[start...])
         let signature = mac.finalize().withUnsafeBytes {
             Base64.encodeToBytes(bytes: $0, options: [.base64UrlAlphabet, .omitPaddingCharacter])
         }
-        token.append(UInt8(ascii: "."))
-        token.append(contentsOf: signature)
-        return String(decoding: token, as: UTF8.self)
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: signature)
+    }
+
+    /// 128 random bits, base64url: unique per token (RFC 9068 `jti`).
+    private static func makeTokenID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let words = (generator.next() as UInt64, generator.next() as UInt64)
+        return withUnsafeBytes(of: words) {
+            Base64.encodeToString(bytes: $0, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        }
     }
 }

@@ -5,6 +5,7 @@ import ExtrasBase64
 /// RFC 7617 clients send `id:secret` as UTF-8; RFC 6749 §2.3.1 clients form-urlencode each part
 /// first. Both are accepted: each part is form-decoded, which leaves our own ids and secrets
 /// (unreserved characters only) unchanged, and is skipped for a part that is not valid form encoding.
+/// Parsed on bytes: this runs on every token request.
 ///
 /// ```swift
 /// let credentials = try BasicCredentials(header: "Basic Y2xpZW50OnNlY3JldA==")   // client / secret
@@ -19,27 +20,29 @@ struct BasicCredentials {
     var secret: String
 
     init(header: String) throws(ParseError) {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard let scheme = parts.first, scheme.lowercased() == "basic" else { throw .notBasic }
-        guard parts.count == 2 else { throw .malformed }
-        let encoded = parts[1].trimmingTrailingSpaces
-        guard let decoded = (try? Base64.decode(string: String(encoded)))
-            ?? (try? Base64.decode(string: String(encoded), options: .omitPaddingCharacter)),
-            let text = String(validating: decoded, as: UTF8.self),
-            let colon = text.firstIndex(of: ":")
+        let bytes = Array(header.utf8)
+        let scheme = Array("basic".utf8)
+        guard bytes.count >= scheme.count,
+            zip(bytes, scheme).allSatisfy({ ($0 | 0x20) == $1 }),
+            bytes.count == scheme.count || bytes[scheme.count] == UInt8(ascii: " ")
+        else { throw .notBasic }
+        var encoded = bytes[scheme.count...]
+        while encoded.first == UInt8(ascii: " ") { encoded = encoded.dropFirst() }
+        while encoded.last == UInt8(ascii: " ") || encoded.last == UInt8(ascii: "\t") { encoded = encoded.dropLast() }
+        guard !encoded.isEmpty,
+            let decoded = (try? Base64.decode(bytes: encoded))
+                ?? (try? Base64.decode(bytes: encoded, options: .omitPaddingCharacter)),
+            let colon = decoded.firstIndex(of: UInt8(ascii: ":")), colon > 0
         else { throw .malformed }
-        let rawID = text[..<colon]
-        let rawSecret = text[text.index(after: colon)...]
-        guard !rawID.isEmpty else { throw .malformed }
-        self.clientID = FormParameters.percentDecoded(rawID.utf8) ?? String(rawID)
-        self.secret = FormParameters.percentDecoded(rawSecret.utf8) ?? String(rawSecret)
+        guard let clientID = Self.decodePart(decoded[..<colon]),
+            let secret = Self.decodePart(decoded[(colon + 1)...])
+        else { throw .malformed }
+        self.clientID = clientID
+        self.secret = secret
     }
-}
 
-extension Substring {
-    fileprivate var trimmingTrailingSpaces: Substring {
-        var result = self
-        while result.last == " " || result.last == "\t" { result = result.dropLast() }
-        return result
+    /// The form-decoded part, or the raw part when it is not form encoding; nil when not UTF-8.
+    private static func decodePart(_ part: ArraySlice<UInt8>) -> String? {
+        FormParameters.percentDecoded(part) ?? String(validating: part, as: UTF8.self)
     }
 }

@@ -38,7 +38,7 @@ struct BearerAuthenticator: RouterMiddleware {
     /// The token of the single `Authorization: Bearer` header. Another scheme counts as no token;
     /// a malformed bearer header, two headers, or a token in the query string is `invalid_request`.
     static func bearerToken(in request: Request) throws -> String {
-        if request.uri.queryParameters["access_token"] != nil {
+        if let query = request.uri.query, query.contains("access_token"), request.uri.queryParameters["access_token"] != nil {
             throw Problem.invalidRequest("Send the access token in the Authorization header, not the URL")
         }
         let values = request.headers[values: .authorization]

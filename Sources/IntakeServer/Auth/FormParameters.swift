@@ -28,6 +28,9 @@ struct FormParameters {
     /// Form decoding (`+` is a space, `%XX` a byte) of UTF-8 text; nil when an escape or the
     /// resulting bytes are malformed.
     static func percentDecoded(_ encoded: some Collection<UInt8>) -> String? {
+        guard encoded.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return String(validating: encoded, as: UTF8.self)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.count)
         var index = encoded.startIndex

@@ -10,8 +10,8 @@ extension EventsController {
     func readJSON(_ request: Request, context: IntakeRequestContext) async throws -> (ClientRecord, ByteBuffer, JSONValue) {
         guard let client = context.client else { throw Problem.missingToken }
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard mediaType == "application/json" || mediaType?.hasSuffix("+json") == true else {
+            let mediaType = MediaType.essence(of: contentType)
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
                 throw Problem(
                     status: .unsupportedMediaType, type: Problem.typeBase + "unsupported-media-type",
                     detail: "The request body must be application/json")
@@ -27,7 +27,7 @@ extension EventsController {
             throw Problem.tooLarge(limit: maximumBodySize)
         }
         do {
-            return (client, body, try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)))
+            return (client, body, try JSONValue(parsing: body.readableBytesView))
         } catch {
             throw Problem.badRequest("The request body is not valid JSON")
         }

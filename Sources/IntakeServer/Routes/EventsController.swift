@@ -102,7 +102,7 @@ struct EventsController {
         }
         for name in ["since", "until"] {
             guard let text = parameters[name[...]] else { continue }
-            if let millis = Timestamp.parse(String(text)) {
+            if let millis = Timestamp.parse(String(text), roundingUp: true) {
                 if name == "since" { query.since = millis } else { query.until = millis }
             } else {
                 problems.append(FieldProblem(field: name, detail: "must be an ISO 8601 date-time such as 2019-12-02T10:00:00Z"))

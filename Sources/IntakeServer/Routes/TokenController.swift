@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import IntakeCore
 
@@ -28,8 +27,7 @@ struct TokenController {
 
     func issueToken(_ request: Request) async throws -> Response {
         guard let contentType = request.headers[.contentType],
-            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-                == "application/x-www-form-urlencoded"
+            MediaType.essence(of: contentType) == "application/x-www-form-urlencoded"
         else {
             throw OAuthError.invalidRequest("The request body must be application/x-www-form-urlencoded")
         }
@@ -50,9 +48,7 @@ struct TokenController {
         } catch {
             throw OAuthError.invalidRequest("The request body is not valid form encoding")
         }
-        if let query = request.uri.query, !query.isEmpty,
-            (try? FormParameters(decoding: query.utf8))?["client_secret"] != nil
-        {
+        if let query = request.uri.query, Self.namesClientSecret(query) {
             throw OAuthError.invalidRequest("Client credentials must not be sent in the URL")
         }
         guard let grantType = form["grant_type"], !grantType.isEmpty else {
@@ -76,15 +72,20 @@ struct TokenController {
             }
             scopes = parsed
         }
-        let token = issuer.issue(clientID: client.id, scopes: scopes)
-        var out: [UInt8] = []
-        out.reserveCapacity(token.utf8.count + 72)
-        out.append(contentsOf: #"{"access_token": ""#.utf8)
-        out.append(contentsOf: token.utf8)
+        var out = Array(#"{"access_token": ""#.utf8)
+        issuer.appendToken(clientID: client.id, scopes: scopes, to: &out)
         out.append(contentsOf: #"", "token_type": "Bearer", "expires_in": "#.utf8)
         out.append(contentsOf: String(issuer.lifetime).utf8)
         JSONWriter.appendObjectEnd(&out)
         return Response(status: .ok, headers: TokenResponseHeaders.fields, body: .init(byteBuffer: ByteBuffer(bytes: out)))
+    }
+
+    /// Whether any query parameter is named `client_secret`, however malformed the rest of the query.
+    private static func namesClientSecret(_ query: String) -> Bool {
+        query.utf8.split(separator: UInt8(ascii: "&")).contains { parameter in
+            let name = parameter.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)[0]
+            return (FormParameters.percentDecoded(name) ?? String(decoding: name, as: UTF8.self)) == "client_secret"
+        }
     }
 
     /// The one client authentication method of the request: Basic or `client_secret_post`.

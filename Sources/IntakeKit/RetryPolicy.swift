@@ -1,0 +1,45 @@
+import Foundation
+
+/// How failed requests are retried: exponential backoff with full jitter (each wait is random in
+/// `0...min(maximumDelay, initialDelay * 2^attempt)`), a bounded number of attempts and a bounded
+/// total time. A `Retry-After` from a `429` or `503` is honoured (capped by the remaining budget).
+///
+/// ```swift
+/// let patient = RetryPolicy(maximumAttempts: 100, maximumTotalTime: .seconds(60))
+/// ```
+public struct RetryPolicy: Sendable, Hashable {
+    public var maximumAttempts: Int
+    public var initialDelay: Duration
+    public var maximumDelay: Duration
+    public var maximumTotalTime: Duration
+
+    public init(
+        maximumAttempts: Int = 5,
+        initialDelay: Duration = .milliseconds(100),
+        maximumDelay: Duration = .seconds(5),
+        maximumTotalTime: Duration = .seconds(30)
+    ) {
+        self.maximumAttempts = maximumAttempts
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+        self.maximumTotalTime = maximumTotalTime
+    }
+
+    /// The pause before retry number `attempt` (1-based), or nil when the budget is spent.
+    func delay(beforeAttempt attempt: Int, elapsed: Duration, retryAfter: Duration?) -> Duration? {
+        guard attempt < maximumAttempts, elapsed < maximumTotalTime else { return nil }
+        let remaining = maximumTotalTime - elapsed
+        if let retryAfter {
+            return retryAfter <= remaining ? retryAfter : nil
+        }
+        let ceiling = min(maximumDelay, initialDelay * (1 << min(attempt - 1, 20)))
+        let jittered = ceiling * Double.random(in: 0...1)
+        return min(jittered, remaining)
+    }
+
+    /// Seconds from a `Retry-After` header in its delay-seconds form; HTTP dates are not used.
+    static func retryAfter(_ header: String?) -> Duration? {
+        guard let header, let seconds = Int(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
+        return .seconds(min(seconds, 3600))
+    }
+}

@@ -1,0 +1,146 @@
+import IntakeCore
+import IntakeSQLite
+import Testing
+
+@Suite("SQLiteStore idempotency keys")
+struct SQLiteIdempotencyTests {
+    static func count(_ store: some EventStore, account: String = "default") async throws -> Int {
+        try await store.events(EventQuery(account: account, limit: EventQuery.maximumLimit)).count
+    }
+
+    @Test func sameKeyAndFingerprintReplaysTheFirstResponse() async throws {
+        try await withDatabase { _, store in
+            let first = try await store.store(Fixtures.submission(events: [Fixtures.event(), Fixtures.event()], key: "k1", fingerprint: [9, 9]))
+            let firstIDs = try #require(first.storedIDs)
+            guard case .stored(let response) = first else { Issue.record("not stored"); return }
+            let second = try await store.store(EventSubmission(
+                account: "default", clientID: "client-1", events: [Fixtures.event(), Fixtures.event()],
+                idempotencyKey: IdempotencyKey(key: "k1", fingerprint: [9, 9])
+            ) { _ in
+                ResponseRecord(status: 500, body: Array("must not be used".utf8))
+            })
+            #expect(second == .replayed(response))
+            #expect(response.status == 201)
+            #expect(String(decoding: response.body, as: UTF8.self) == firstIDs.map(String.init).joined(separator: ","))
+            #expect(try await Self.count(store) == 2)
+        }
+    }
+
+    @Test func sameKeyWithAnotherFingerprintIsKeyReused() async throws {
+        try await withDatabase { _, store in
+            _ = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k1", fingerprint: [1]))
+            let second = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "other")], key: "k1", fingerprint: [2]))
+            #expect(second == .keyReused)
+            #expect(try await Self.count(store) == 1)
+            // The original is still replayable.
+            let third = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k1", fingerprint: [1]))
+            guard case .replayed = third else { Issue.record("expected replay, got \(third)"); return }
+        }
+    }
+
+    @Test func differentClientsMayUseTheSameKey() async throws {
+        try await withDatabase { _, store in
+            let a = try await store.store(Fixtures.submission(clientID: "a", events: [Fixtures.event()], key: "shared", fingerprint: [1]))
+            let b = try await store.store(Fixtures.submission(clientID: "b", events: [Fixtures.event()], key: "shared", fingerprint: [2]))
+            #expect(a.storedIDs?.count == 1)
+            #expect(b.storedIDs?.count == 1)
+            #expect(a.storedIDs != b.storedIDs)
+            #expect(try await Self.count(store) == 2)
+        }
+    }
+
+    @Test func differentKeysFromOneClientAreIndependent() async throws {
+        try await withDatabase { _, store in
+            let a = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k1"))
+            let b = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k2"))
+            #expect(a.storedIDs?.count == 1)
+            #expect(b.storedIDs?.count == 1)
+            #expect(try await Self.count(store) == 2)
+        }
+    }
+
+    @Test func submissionsWithoutAKeyAreNeverDeduplicated() async throws {
+        try await withDatabase { _, store in
+            for _ in 0..<3 { _ = try await store.store(Fixtures.submission(events: [Fixtures.event()])) }
+            #expect(try await Self.count(store) == 3)
+        }
+    }
+
+    @Test func purgeForgetsKeysOlderThanTheCutoff() async throws {
+        try await withDatabase { _, store in
+            _ = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "old", fingerprint: [1]))
+            let now = UnixTime.now()
+
+            // A cutoff long before the key was seen keeps it.
+            try await store.purgeIdempotencyKeys(olderThan: now - IdempotencyKey.retentionSeconds)
+            #expect(try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "old", fingerprint: [2])) == .keyReused)
+
+            // A cutoff after it forgets it: the key is free again and stores anew.
+            try await store.purgeIdempotencyKeys(olderThan: now + 3600)
+            let reused = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "old", fingerprint: [2]))
+            #expect(reused.storedIDs?.count == 1)
+            #expect(try await Self.count(store) == 2)
+        }
+    }
+
+    @Test func purgeLeavesEventsAlone() async throws {
+        try await withDatabase { _, store in
+            _ = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k"))
+            try await store.purgeIdempotencyKeys(olderThan: UnixTime.now() + 3600)
+            #expect(try await Self.count(store) == 1)
+        }
+    }
+
+    @Test func concurrentRepeatsOfOneKeyStoreOnce() async throws {
+        try await withDatabase { _, store in
+            let outcomes = try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "race", fingerprint: [7]))
+                    }
+                }
+                var all: [EventSubmission.Outcome] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            let stored = outcomes.compactMap { outcome -> ResponseRecord? in
+                if case .stored(let response) = outcome { return response }
+                return nil
+            }
+            let replayed = outcomes.compactMap { outcome -> ResponseRecord? in
+                if case .replayed(let response) = outcome { return response }
+                return nil
+            }
+            #expect(stored.count == 1)
+            #expect(replayed.count == 19)
+            #expect(replayed.allSatisfy { $0 == stored.first })
+            #expect(try await Self.count(store) == 1)
+        }
+    }
+
+    @Test func keysSurviveReopening() async throws {
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        let firstResponse: ResponseRecord
+        do {
+            let store = try database.open()
+            let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4]))
+            guard case .stored(let response) = outcome else { Issue.record("not stored"); return }
+            firstResponse = response
+        }
+        let reopened = try database.open()
+        #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4])) == .replayed(firstResponse))
+        #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [5])) == .keyReused)
+        #expect(try await Self.count(reopened) == 1)
+    }
+
+    @Test func aSecondStoreOnTheSameFileHonoursTheKey() async throws {
+        try await withDatabase { database, a in
+            let b = try database.open()
+            let first = try await a.store(Fixtures.submission(events: [Fixtures.event()], key: "k", fingerprint: [1]))
+            guard case .stored(let response) = first else { Issue.record("not stored"); return }
+            #expect(try await b.store(Fixtures.submission(events: [Fixtures.event()], key: "k", fingerprint: [1])) == .replayed(response))
+            #expect(try await Self.count(b) == 1)
+        }
+    }
+}

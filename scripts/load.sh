@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Load test: GET /health, POST /oauth2/token and POST /v2/event against one release-build server,
+# in one run, with wrk (Debian package `wrk`) sharing the machine.
+#
+#   scripts/load.sh                 # 64 connections, 10 s per endpoint
+#   CONNECTIONS=128 DURATION=20s scripts/load.sh
+#   INTAKE_BIN=.build/debug/intake scripts/load.sh   # another binary
+#
+# Prints one line per endpoint (requests/s, p50, p99, non-2xx) and each rate as a share of /health's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10s}
+PORT=${PORT:-18080}
+DATABASE=${DATABASE:-}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+if [ -z "${INTAKE_BIN:-}" ]; then
+  swift build -c release --product intake >&2
+  INTAKE_BIN=$(swift build -c release --show-bin-path)/intake
+fi
+
+workdir=$(mktemp -d)
+trap 'kill "${server_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$workdir"' EXIT
+database=${DATABASE:-$workdir/intake.sqlite}
+
+credentials=$("$INTAKE_BIN" clients create --name load --scope "events:write events:read" --json --database "$database")
+client_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_id"])' "$credentials")
+client_secret=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_secret"])' "$credentials")
+
+"$INTAKE_BIN" serve --port "$PORT" --database "$database" > "$workdir/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+
+export INTAKE_BASIC=$(printf '%s:%s' "$client_id" "$client_secret" | base64 -w0)
+export INTAKE_TOKEN=$(curl -sf -u "$client_id:$client_secret" -d grant_type=client_credentials \
+  "http://127.0.0.1:$PORT/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+
+# Warm up, then measure each endpoint in turn.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT/health" >/dev/null
+
+run() { # name, wrk arguments...
+  local name=$1; shift
+  local output
+  output=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  echo "$output" > "$workdir/$name.wrk"
+  python3 - "$name" "$workdir/$name.wrk" <<'PY'
+import re, sys
+name, path = sys.argv[1], sys.argv[2]
+text = open(path).read()
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+def latency(p):
+    m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)" % p, text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(f"{name}\t{rate:.0f}\t{latency(50):.2f}\t{latency(99):.2f}\t{non2xx.group(1) if non2xx else 0}\t{errors.group(1) if errors else 'none'}")
+PY
+}
+
+results=$workdir/results.tsv
+{
+  run health "http://127.0.0.1:$PORT/health"
+  run token -s scripts/wrk/token.lua "http://127.0.0.1:$PORT/oauth2/token"
+  run event -s scripts/wrk/event.lua "http://127.0.0.1:$PORT/v2/event"
+} > "$results"
+
+python3 - "$results" "$CONNECTIONS" "$DURATION" <<'PY'
+import sys
+rows = [line.split("\t") for line in open(sys.argv[1]).read().strip().splitlines()]
+health = float(rows[0][1])
+print(f"wrk, {sys.argv[2]} connections, {sys.argv[3]} per endpoint, one server, SQLite (synchronous=FULL)")
+print(f"{'endpoint':<8} {'req/s':>9} {'of /health':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
+for name, rate, p50, p99, non2xx, errors in rows:
+    print(f"{name:<8} {float(rate):>9.0f} {float(rate) / health:>9.0%} {float(p50):>8.2f} {float(p99):>8.2f} {non2xx:>8}  {errors}")
+PY

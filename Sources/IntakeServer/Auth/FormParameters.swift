@@ -11,7 +11,8 @@ struct FormParameters {
         case malformed
     }
 
-    private var values: [String: String] = [:]
+    /// A token request has three or four parameters: a list beats a dictionary here.
+    private var parameters: [(name: String, value: String)] = []
 
     init(decoding body: some Collection<UInt8>) throws(DecodingError) {
         for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -19,11 +20,12 @@ struct FormParameters {
             guard let name = Self.percentDecoded(pair[pair.startIndex..<nameEnd]) else { throw .malformed }
             let rawValue = nameEnd == pair.endIndex ? pair[nameEnd...] : pair[pair.index(after: nameEnd)...]
             guard let value = Self.percentDecoded(rawValue) else { throw .malformed }
-            guard values.updateValue(value, forKey: name) == nil else { throw .repeated(name) }
+            guard self[name] == nil else { throw .repeated(name) }
+            parameters.append((name, value))
         }
     }
 
-    subscript(name: String) -> String? { values[name] }
+    subscript(name: String) -> String? { parameters.first { $0.name == name }?.value }
 
     /// Form decoding (`+` is a space, `%XX` a byte) of UTF-8 text; nil when an escape or the
     /// resulting bytes are malformed.

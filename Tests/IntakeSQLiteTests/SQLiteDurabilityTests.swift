@@ -6,14 +6,15 @@ struct SQLiteDurabilityTests {
     /// GRDB opens WAL pools with synchronous=NORMAL; a 2xx must mean the WAL was synced (FULL = 2).
     @Test func theWriterSyncsEveryCommit() async throws {
         try await withDatabase { _, store in
-            #expect(try store.synchronousLevel() == 2)
+            let level = try store.synchronousLevel()
+            #expect(level == 2)
         }
     }
 
     @Test func aReopenedStoreSyncsEveryCommitToo() async throws {
         try await withDatabase { database, _ in
-            let reopened = try database.open()
-            #expect(try reopened.synchronousLevel() == 2)
+            let level = try database.open().synchronousLevel()
+            #expect(level == 2)
         }
     }
 }

@@ -7,6 +7,8 @@
 #   INTAKE_BIN=.build/debug/intake scripts/load.sh   # another binary
 #
 # Prints one line per endpoint (requests/s, p50, p99, non-2xx) and each rate as a share of /health's.
+# "token+churn" repeats the token run while the CLI changes the client registry 4 times a second
+# (each change makes the server reload the registry), to show what live changes cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +68,13 @@ results=$workdir/results.tsv
   run health "http://127.0.0.1:$PORT/health"
   run token -s scripts/wrk/token.lua "http://127.0.0.1:$PORT/oauth2/token"
   run event -s scripts/wrk/event.lua "http://127.0.0.1:$PORT/v2/event"
+  ( while true; do
+      "$INTAKE_BIN" clients create --name churn --database "$database" >/dev/null
+      sleep 0.25
+    done ) &
+  churn_pid=$!
+  run token+churn -s scripts/wrk/token.lua "http://127.0.0.1:$PORT/oauth2/token"
+  kill "$churn_pid"
 } > "$results"
 
 python3 - "$results" "$CONNECTIONS" "$DURATION" <<'PY'
@@ -73,7 +82,7 @@ import sys
 rows = [line.split("\t") for line in open(sys.argv[1]).read().strip().splitlines()]
 health = float(rows[0][1])
 print(f"wrk, {sys.argv[2]} connections, {sys.argv[3]} per endpoint, one server, SQLite (synchronous=FULL)")
-print(f"{'endpoint':<8} {'req/s':>9} {'of /health':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
+print(f"{'endpoint':<11} {'req/s':>9} {'of /health':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
 for name, rate, p50, p99, non2xx, errors in rows:
-    print(f"{name:<8} {float(rate):>9.0f} {float(rate) / health:>9.0%} {float(p50):>8.2f} {float(p99):>8.2f} {non2xx:>8}  {errors}")
+    print(f"{name:<11} {float(rate):>9.0f} {float(rate) / health:>9.0%} {float(p50):>8.2f} {float(p99):>8.2f} {non2xx:>8}  {errors}")
 PY

@@ -22,7 +22,7 @@ class Client(ClientMixin):
         return None
 
     def get_allowed_scope(self, scope):
-        return scope
+        return scope or "events:write"
 
     def check_redirect_uri(self, redirect_uri):
         return False

@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "intake", targets: ["IntakeCLI"]),
+        .library(name: "IntakeModel", targets: ["IntakeModel"]),
         .library(name: "IntakeCore", targets: ["IntakeCore"]),
         .library(name: "IntakeServer", targets: ["IntakeServer"]),
     ],
@@ -28,8 +29,13 @@ let package = Package(
     ],
     targets: [
         .target(
+            name: "IntakeModel",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "IntakeCore",
             dependencies: [
+                "IntakeModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
@@ -40,6 +46,7 @@ let package = Package(
             name: "IntakeSQLite",
             dependencies: [
                 "IntakeCore",
+                "IntakeModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -49,6 +56,7 @@ let package = Package(
             name: "IntakeServer",
             dependencies: [
                 "IntakeCore",
+                "IntakeModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,13 +78,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IntakeModelTests",
+            dependencies: ["IntakeModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntakeCoreTests",
-            dependencies: ["IntakeCore"],
+            dependencies: [
+                "IntakeCore",
+                "IntakeModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IntakeSQLiteTests",
-            dependencies: ["IntakeSQLite"],
+            dependencies: ["IntakeSQLite", "IntakeCore", "IntakeModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -84,7 +102,11 @@ let package = Package(
             dependencies: [
                 "IntakeServer",
                 "IntakeSQLite",
+                "IntakeCore",
+                "IntakeModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
         ),

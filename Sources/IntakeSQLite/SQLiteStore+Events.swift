@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IntakeCore
+import IntakeModel
 
 extension SQLiteStore: EventStore {
     public func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome {

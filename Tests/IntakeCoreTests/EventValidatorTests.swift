@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeModel
 import Testing
 
 @Suite("EventValidator")

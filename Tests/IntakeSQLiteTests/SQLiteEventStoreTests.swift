@@ -1,4 +1,5 @@
 import IntakeCore
+import IntakeModel
 import IntakeSQLite
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeModel
 import IntakeSQLite
 import Testing
 

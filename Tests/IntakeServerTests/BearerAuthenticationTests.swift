@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IntakeCore
+import IntakeModel
 import IntakeSQLite
 import NIOCore
 import Testing

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import IntakeCore
+import IntakeModel
 
 /// base64url without padding (RFC 7515 §2).
 enum Base64URL {

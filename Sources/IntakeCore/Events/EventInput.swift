@@ -1,3 +1,4 @@
+import IntakeModel
 /// A validated event, ready to store. Built by ``EventValidator`` from a request body.
 ///
 /// ```swift

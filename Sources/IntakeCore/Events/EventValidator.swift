@@ -1,3 +1,4 @@
+import IntakeModel
 /// Checks an event body field by field and names every field that is wrong, not just the first.
 ///
 /// Limits keep one event small enough to store and read back cheaply: labels and ids up to

@@ -1,3 +1,4 @@
+import IntakeModel
 /// Durable, idempotent storage of events. One implementation per database.
 ///
 /// A call returns only once its events are committed to disk; concurrent calls share commits.

@@ -1,5 +1,6 @@
 import Crypto
 import ExtrasBase64
+import IntakeModel
 
 /// Issues HS256 JWT access tokens (RFC 9068) for authenticated clients.
 ///

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import IntakeCore
+import IntakeModel
 
 /// An error answer of the token endpoint (RFC 6749 §5.2), in the published byte form:
 /// `{"error": "…", "error_description": "…"}`, `application/json;charset=UTF-8`, never cached.

@@ -1,5 +1,6 @@
 import Hummingbird
 import IntakeCore
+import IntakeModel
 
 /// An RFC 9457 problem answer, as every `/v2` error is sent:
 /// `{"type": …, "title": …, "status": …, "detail": …, "errors": [{"field": …, "detail": …}]}`.

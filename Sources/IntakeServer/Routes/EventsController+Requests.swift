@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import IntakeCore
+import IntakeModel
 
 extension EventsController {
     /// The authenticated client, the raw body and its JSON, or the 4xx that says what is wrong.

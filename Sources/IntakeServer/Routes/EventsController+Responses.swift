@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeModel
 
 extension EventsController {
     /// `{"id":…,"received_at":"…"}`

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import IntakeCore
+import IntakeModel
 
 /// The event routes: `POST /v2/event`, `POST /v2/affiliate_event`, `POST /v2/events` (batch) and
 /// `GET /v2/events` (read-back). The bearer check runs before any of them.

@@ -1,5 +1,6 @@
 import Hummingbird
 import IntakeCore
+import IntakeModel
 
 /// `POST /oauth2/token`: the OAuth 2.0 Client Credentials Grant (RFC 6749 §4.4, §5).
 ///

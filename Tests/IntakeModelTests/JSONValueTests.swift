@@ -1,10 +1,10 @@
 import Foundation
-import IntakeCore
+import IntakeModel
 import Testing
 
 @Suite("JSONValue")
 struct JSONValueTests {
-    /// Both ways text becomes a JSONValue: `Decodable` and the `JSONSerialization`-based parser.
+    /// Both ways text becomes a JSONValue: `Decodable` and the strict parser.
     enum Reader: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case decodable
         case parsing

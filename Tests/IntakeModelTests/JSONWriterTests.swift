@@ -1,5 +1,5 @@
 import Foundation
-import IntakeCore
+import IntakeModel
 import Testing
 
 @Suite("JSONWriter")

@@ -37,7 +37,7 @@ public final class IntakeClient: Sendable {
         retryCount.add(1, ordering: .relaxed)
     }
 
-    public init(
+    public convenience init(
         environment: IntakeEnvironment,
         credentials: IntakeCredentials,
         scope: String? = nil,

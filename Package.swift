@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "intake", targets: ["IntakeCLI"]),
         .library(name: "IntakeModel", targets: ["IntakeModel"]),
         .library(name: "IntakeCore", targets: ["IntakeCore"]),
+        .library(name: "IntakeSQLite", targets: ["IntakeSQLite"]),
+        .library(name: "IntakePostgres", targets: ["IntakePostgres"]),
         .library(name: "IntakeServer", targets: ["IntakeServer"]),
         .library(name: "IntakeKit", targets: ["IntakeKit"]),
     ],
@@ -28,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -50,6 +54,18 @@ let package = Package(
                 "IntakeCore",
                 "IntakeModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IntakePostgres",
+            dependencies: [
+                "IntakeCore",
+                "IntakeModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -84,6 +100,7 @@ let package = Package(
             dependencies: [
                 "IntakeCore",
                 "IntakeSQLite",
+                "IntakePostgres",
                 "IntakeServer",
                 "IntakeKit",
                 "IntakeModel",
@@ -135,6 +152,11 @@ let package = Package(
                 "IntakeSQLite",
                 "IntakeCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 import IntakeCore
+import IntakePostgres
 import IntakeSQLite
+import Logging
 
-/// `--database`, shared by every command that opens the store.
+/// `--database`, shared by every command that opens the store: a SQLite file path or a
+/// `postgres://` URL.
 struct DatabaseOptions: ParsableArguments {
     static let defaultPath = "./.intake/intake.sqlite"
 
@@ -16,15 +19,43 @@ struct DatabaseOptions: ParsableArguments {
         database ?? ProcessInfo.processInfo.environment["INTAKE_DATABASE_URL"] ?? Self.defaultPath
     }
 
-    func openStore() throws -> any IntakeStore {
+    /// Where the data is, for messages: the path, or the PostgreSQL URL without its password.
+    var displayLocation: String {
+        guard PostgresConnectionURL.isPostgres(location), var components = URLComponents(string: location) else {
+            return location
+        }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "PostgreSQL"
+    }
+
+    /// Opens the store and runs `body` with it; a PostgreSQL client runs for as long as `body` does.
+    func withStore<Value: Sendable>(
+        logger: Logger = Logger(label: "intake"), _ body: @Sendable (any IntakeStore) async throws -> Value
+    ) async throws -> Value {
         let location = self.location
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL storage is not available in this build yet; use a SQLite file path")
+        guard PostgresConnectionURL.isPostgres(location) else {
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: location)
+            } catch {
+                throw CLIError("cannot open the database at \(location): \(Self.reason(error))")
+            }
+            return try await body(store)
         }
         do {
-            return try SQLiteStore(path: location)
+            _ = try PostgresConnectionURL.configuration(from: location)
         } catch {
-            throw CLIError("cannot open the database at \(location): \(Self.reason(error))")
+            throw CLIError("--database: \(error)")
+        }
+        let shown = displayLocation
+        do {
+            return try await PostgresStore.withRunningStore(location, logger: logger) { store in
+                try await body(store)
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch where String(reflecting: type(of: error)).contains("PSQLError") {
+            throw CLIError("cannot use the PostgreSQL database \(shown): is it running, reachable, and the user allowed?")
         }
     }
 

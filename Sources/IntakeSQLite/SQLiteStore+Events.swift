@@ -68,9 +68,9 @@ extension SQLiteStore: EventStore {
 
     /// Commits a batch of submissions in one transaction. Each submission sits in its own savepoint,
     /// so one that fails leaves the others intact.
-    static func commit(_ submissions: [EventSubmission], to pool: DatabasePool) -> [Result<EventSubmission.Outcome, any Error>] {
+    static func commit(_ submissions: [EventSubmission], to pool: DatabasePool) async -> [Result<EventSubmission.Outcome, any Error>] {
         do {
-            return try pool.write { db in
+            return try await pool.write { db in
                 let receivedAt = UnixTime.nowMilliseconds()
                 return submissions.map { submission in
                     Result {

@@ -31,13 +31,17 @@ public final class SQLiteStore: Sendable {
         }
         try Self.migrator.migrate(pool)
         self.pool = pool
-        self.eventWriter = GroupCommitQueue(label: "intake.sqlite.events") { submissions in
-            Self.commit(submissions, to: pool)
+        self.eventWriter = GroupCommitQueue { submissions in
+            await Self.commit(submissions, to: pool)
         }
     }
 }
 
-extension SQLiteStore: IntakeStore {}
+extension SQLiteStore: IntakeStore {
+    public func checkReadiness() async throws {
+        try await pool.read { db in try db.execute(sql: "SELECT 1") }
+    }
+}
 
 extension SQLiteStore {
     /// The writer's `PRAGMA synchronous` level (2 = FULL), for tests and diagnostics.

@@ -48,6 +48,15 @@ public struct IntakeServer: Sendable {
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
+        let store = self.store
+        router.get("/ready") { _, _ in
+            do {
+                try await store.checkReadiness()
+            } catch {
+                throw Problem.unavailable("The database is not reachable")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
+        }
         let issuer = AccessTokenIssuer(
             key: signingKey, issuer: configuration.issuer, audience: configuration.issuer,
             lifetime: configuration.tokenLifetime)

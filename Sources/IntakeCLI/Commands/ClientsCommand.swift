@@ -28,9 +28,10 @@ struct ClientsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try database.openStore()
-            let (client, credentials) = try await store.registerClient(
-                name: name, account: account, scopes: try ScopeSet(parsing: scope))
+            let (name, account, scopes) = (name, account, try ScopeSet(parsing: scope))
+            let (client, credentials) = try await database.withStore { store in
+                try await store.registerClient(name: name, account: account, scopes: scopes)
+            }
             if json {
                 printJSON([
                     "client_id": credentials.clientID, "client_secret": credentials.clientSecret, "name": client.name,
@@ -56,7 +57,7 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let clients = try await database.openStore().clients()
+            let clients = try await database.withStore { try await $0.clients() }
             for client in clients {
                 if json {
                     printJSON([
@@ -78,7 +79,8 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try require(await database.openStore().setClientEnabled(id: id, false), id: id)
+            let id = self.id
+            try require(await database.withStore { try await $0.setClientEnabled(id: id, false) }, id: id)
             print("Disabled \(id).")
         }
     }
@@ -89,7 +91,8 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try require(await database.openStore().setClientEnabled(id: id, true), id: id)
+            let id = self.id
+            try require(await database.withStore { try await $0.setClientEnabled(id: id, true) }, id: id)
             print("Enabled \(id).")
         }
     }
@@ -102,7 +105,8 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            guard let credentials = try await database.openStore().rotateSecret(clientID: id) else {
+            let id = self.id
+            guard let credentials = try await database.withStore({ try await $0.rotateSecret(clientID: id) }) else {
                 throw CLIError("no client has the id \(id)")
             }
             if json {
@@ -120,7 +124,8 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            try require(await database.openStore().deleteClient(id: id), id: id)
+            let id = self.id
+            try require(await database.withStore { try await $0.deleteClient(id: id) }, id: id)
             print("Deleted \(id).")
         }
     }

@@ -31,42 +31,47 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "intake")
-        var signingKey: SigningKey?
-        if let text = ProcessInfo.processInfo.environment["INTAKE_SIGNING_KEY"] {
-            do {
-                signingKey = try SigningKey(base64URL: text)
-            } catch {
-                throw CLIError("INTAKE_SIGNING_KEY is refused: \(error)")
-            }
-        }
-        let store = try database.openStore()
-        if try await store.clients().isEmpty {
-            let (client, credentials) = try await store.registerClient(
-                name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
-            Console.write("""
-                Created a first client (shown once; keep the secret safe):
-                  client_id:     \(credentials.clientID)
-                  client_secret: \(credentials.clientSecret)
-                  scopes:        \(client.scopes)
-                """)
-        }
+        let signingKey = try Self.configuredSigningKey()
         let configuration = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize)
-        let server = try await IntakeServer(store: store, configuration: configuration, signingKey: signingKey, logger: logger)
-        let location = database.location
-        let application = server.makeApplication { channel in
-            let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
-            Console.write(
-                "Intake listening on http://\(address ?? "\(configuration.host):\(configuration.port)") (issuer \(configuration.issuer), database \(location))")
+        let location = database.displayLocation
+        let (host, port) = (host, port)
+        try await database.withStore(logger: logger) { store in
+            if try await store.clients().isEmpty {
+                let (client, credentials) = try await store.registerClient(
+                    name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
+                Console.write("""
+                    Created a first client (shown once; keep the secret safe):
+                      client_id:     \(credentials.clientID)
+                      client_secret: \(credentials.clientSecret)
+                      scopes:        \(client.scopes)
+                    """)
+            }
+            let server = try await IntakeServer(store: store, configuration: configuration, signingKey: signingKey, logger: logger)
+            let application = server.makeApplication { channel in
+                let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
+                Console.write(
+                    "Intake listening on http://\(address ?? "\(configuration.host):\(configuration.port)") (issuer \(configuration.issuer), database \(location))")
+            }
+            do {
+                try await application.runService()
+            } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                throw CLIError("\(host):\(port) is already in use; stop the other server or pick another --port")
+            } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+                throw CLIError("cannot listen on \(host): the address is not available on this machine")
+            } catch let error as IOError where error.errnoCode == EACCES {
+                throw CLIError("not allowed to listen on \(host):\(port); ports below 1024 need privileges")
+            }
         }
+    }
+
+    /// `INTAKE_SIGNING_KEY`, if set; a key that is not base64url or under 32 bytes stops the start.
+    private static func configuredSigningKey() throws -> SigningKey? {
+        guard let text = ProcessInfo.processInfo.environment["INTAKE_SIGNING_KEY"] else { return nil }
         do {
-            try await application.runService()
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw CLIError("\(host):\(port) is already in use; stop the other server or pick another --port")
-        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
-            throw CLIError("cannot listen on \(host): the address is not available on this machine")
-        } catch let error as IOError where error.errnoCode == EACCES {
-            throw CLIError("not allowed to listen on \(host):\(port); ports below 1024 need privileges")
+            return try SigningKey(base64URL: text)
+        } catch {
+            throw CLIError("INTAKE_SIGNING_KEY is refused: \(error)")
         }
     }
 }

@@ -1,14 +1,14 @@
-import Dispatch
 import Synchronization
 
-/// Runs submitted jobs in batches on one serial queue: while a batch is being committed, new jobs
-/// wait and then go together in the next one. One fsync then pays for many requests (group commit).
+/// Commits submitted jobs in batches: while one batch is being committed, new jobs wait, then go
+/// together in the next one, so one fsync (or one database round trip) pays for many requests —
+/// group commit. Batches are committed one at a time, in submission order.
 ///
 /// ```swift
-/// let queue = GroupCommitQueue<Int, Int>(label: "demo") { jobs in jobs.map { .success($0 * 2) } }
+/// let queue = GroupCommitQueue<Int, Int> { jobs in jobs.map { .success($0 * 2) } }
 /// let doubled = try await queue.submit(21)
 /// ```
-final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
+public final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
     private typealias Waiter = (job: Job, continuation: CheckedContinuation<Output, any Error>)
 
     private struct State {
@@ -17,16 +17,15 @@ final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
-    private let queue: DispatchQueue
-    /// Commits a batch: one result per job, in order. Runs on the serial queue, so it may block.
-    private let commit: @Sendable ([Job]) -> [Result<Output, any Error>]
+    /// Commits a batch: one result per job, in order.
+    private let commit: @Sendable ([Job]) async -> [Result<Output, any Error>]
 
-    init(label: String, commit: @escaping @Sendable ([Job]) -> [Result<Output, any Error>]) {
-        self.queue = DispatchQueue(label: label)
+    public init(commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]) {
         self.commit = commit
     }
 
-    func submit(_ job: Job) async throws -> Output {
+    /// Waits until `job` has been committed with a batch, and returns its result.
+    public func submit(_ job: Job) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let startDraining = state.withLock { state in
                 state.pending.append((job, continuation))
@@ -35,12 +34,13 @@ final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
                 return true
             }
             if startDraining {
-                queue.async { self.drain() }
+                // Not a child of the submitter: a cancelled request must not stop others' commit.
+                Task { await self.drain() }
             }
         }
     }
 
-    private func drain() {
+    private func drain() async {
         while true {
             let batch: [Waiter] = state.withLock { state in
                 let batch = state.pending
@@ -49,7 +49,7 @@ final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let results = commit(batch.map(\.job))
+            let results = await commit(batch.map(\.job))
             for (waiter, result) in zip(batch, results) {
                 waiter.continuation.resume(with: result)
             }

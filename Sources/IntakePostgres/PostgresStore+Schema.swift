@@ -1,0 +1,97 @@
+import PostgresNIO
+
+extension PostgresStore {
+    /// Versioned migrations, in order; each version's statements run in one transaction.
+    static let migrations: [(version: Int, statements: [String])] = [
+        (
+            1,
+            [
+                "CREATE TABLE settings (name TEXT PRIMARY KEY, value BYTEA NOT NULL)",
+                """
+                CREATE TABLE clients (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    secret_hash BYTEA NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE TABLE clients_version (id INT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
+                "INSERT INTO clients_version (id, version) VALUES (1, 0)",
+                """
+                CREATE FUNCTION intake_bump_clients_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE clients_version SET version = version + 1 WHERE id = 1;
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER clients_changed AFTER INSERT OR UPDATE OR DELETE ON clients
+                    FOR EACH STATEMENT EXECUTE FUNCTION intake_bump_clients_version()
+                """,
+                """
+                CREATE TABLE events (
+                    id BIGSERIAL PRIMARY KEY,
+                    account TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    event_name TEXT NOT NULL,
+                    source_id TEXT NOT NULL,
+                    fields TEXT NOT NULL,
+                    event_id TEXT,
+                    person_id TEXT,
+                    ga_client_id TEXT,
+                    affiliate_id TEXT,
+                    created_at BIGINT NOT NULL,
+                    received_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX events_by_account ON events (account, id)",
+                "CREATE INDEX events_by_source ON events (account, source_id, id)",
+                """
+                CREATE TABLE idempotency_keys (
+                    client_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BYTEA NOT NULL,
+                    status INT NOT NULL,
+                    body BYTEA NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (client_id, key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
+            ]
+        )
+    ]
+
+    /// Advisory lock ids: one for migrations, one that orders event commits across instances.
+    static let migrationLock: Int64 = 0x696E_7461_6B65_0001
+    static let eventWriteLock: Int64 = 0x696E_7461_6B65_0002
+
+    /// Applies pending migrations. Instances starting together take turns on an advisory lock.
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS intake_migrations (version INT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                logger: logger)
+            var applied: Set<Int> = []
+            for try await version in try await connection.query("SELECT version FROM intake_migrations", logger: logger)
+                .decode(Int.self)
+            {
+                applied.insert(version)
+            }
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO intake_migrations (version, applied_at) VALUES (\(migration.version), extract(epoch from now())::bigint)",
+                    logger: logger)
+            }
+        }
+    }
+}

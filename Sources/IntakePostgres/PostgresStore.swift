@@ -1,0 +1,65 @@
+import IntakeCore
+import Logging
+import PostgresNIO
+
+/// The shared store: several `intake serve` instances on one PostgreSQL share clients, the signing
+/// key, idempotency keys and events.
+///
+/// The `PostgresClient` (a bounded connection pool) must be running while the store is used: run
+/// ``client`` as a service, or use ``withRunningStore(_:logger:_:)``. Event writes are group
+/// committed: concurrent requests of one instance share one transaction, and a 2xx means committed.
+///
+/// ```swift
+/// try await PostgresStore.withRunningStore(url, logger: logger) { store in
+///     print(try await store.clients().count)
+/// }
+/// ```
+public final class PostgresStore: Sendable {
+    /// How long an event commit may wait for the database before the request gets `503`.
+    static let commitTimeout: Duration = .seconds(5)
+    static let readinessTimeout: Duration = .seconds(2)
+
+    public let client: PostgresClient
+    let logger: Logger
+    let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
+
+    /// A store on `client`, which the caller runs. Call ``migrate()`` once it runs.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        self.eventWriter = GroupCommitQueue { submissions in
+            do {
+                return try await withDeadline(Self.commitTimeout) {
+                    await Self.commit(submissions, client: client, logger: logger)
+                }
+            } catch {
+                return submissions.map { _ in .failure(error) }
+            }
+        }
+    }
+
+    /// Opens the database at `url`, runs its client for the duration of `body`, and applies
+    /// pending migrations first.
+    public static func withRunningStore<Value: Sendable>(
+        _ url: String, logger: Logger, _ body: @Sendable (PostgresStore) async throws -> Value
+    ) async throws -> Value {
+        let client = PostgresClient(configuration: try PostgresConnectionURL.configuration(from: url), backgroundLogger: logger)
+        let store = PostgresStore(client: client, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+}
+
+extension PostgresStore: IntakeStore {
+    public func checkReadiness() async throws {
+        let client = self.client
+        let logger = self.logger
+        try await withDeadline(Self.readinessTimeout) {
+            try await client.query("SELECT 1", logger: logger)
+        }
+    }
+}

@@ -8,6 +8,7 @@ checks that nothing is stored twice.
 
     python3 scripts/crash-test.py --bin .build/debug/intake
     python3 scripts/crash-test.py --bin .build/release/intake --connections 64 --kill-after 5
+    python3 scripts/crash-test.py --database "$INTAKE_TEST_POSTGRES_URL"     # on PostgreSQL
 
 Exit status 0 when no acknowledged event is missing or duplicated. Standard library only.
 """
@@ -23,6 +24,9 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+
+SOURCE = f"crash-{uuid.uuid4().hex[:12]}"  # this run's events, even on a database used before
 
 
 def free_port():
@@ -58,7 +62,7 @@ def fetch_token(port, client_id, secret):
 
 
 def event_body(event_id):
-    return json.dumps({"event_type": "lead", "event_name": "crash-test", "source_id": "crash",
+    return json.dumps({"event_type": "lead", "event_name": "crash-test", "source_id": SOURCE,
                        "event_id": event_id, "fields": {"n": event_id}})
 
 
@@ -74,7 +78,7 @@ def sender(port, token, worker, acknowledged, stop):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     n = 0
     while not stop.is_set():
-        event_id = f"w{worker}-{n}"
+        event_id = f"{SOURCE}-w{worker}-{n}"
         n += 1
         try:
             response = post_event(connection, token, event_id)
@@ -90,7 +94,7 @@ def read_back(port, token):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     seen, cursor = [], None
     while True:
-        path = "/v2/events?source_id=crash&limit=1000" + (f"&after={cursor}" if cursor else "")
+        path = f"/v2/events?source_id={SOURCE}&limit=1000" + (f"&after={cursor}" if cursor else "")
         connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
         response = connection.getresponse()
         page = json.loads(response.read())
@@ -106,10 +110,11 @@ def main():
     parser.add_argument("--bin", default=".build/debug/intake")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--kill-after", type=float, default=3.0, help="seconds of load before SIGKILL")
+    parser.add_argument("--database", help="a postgres:// URL; default: a new SQLite file")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as workdir:
-        database = os.path.join(workdir, "intake.sqlite")
+        database = args.database or os.path.join(workdir, "intake.sqlite")
         created = json.loads(subprocess.check_output(
             [args.bin, "clients", "create", "--name", "crash", "--scope", "events:write events:read", "--json",
              "--database", database]))

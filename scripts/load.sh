@@ -5,40 +5,32 @@
 #   scripts/load.sh                 # 64 connections, 10 s per endpoint
 #   CONNECTIONS=128 DURATION=20s scripts/load.sh
 #   INTAKE_BIN=.build/debug/intake scripts/load.sh   # another binary
+#   DATABASE=$(scripts/throwaway-postgres.sh) scripts/load.sh   # on PostgreSQL
 #
 # Prints one line per endpoint (requests/s, p50, p99, non-2xx) and each rate as a share of /health's.
 # "token+churn" repeats the token run while the CLI changes the client registry 4 times a second
 # (each change makes the server reload the registry), to show what live changes cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18080}
 DATABASE=${DATABASE:-}
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-
-if [ -z "${INTAKE_BIN:-}" ]; then
-  swift build -c release --product intake >&2
-  INTAKE_BIN=$(swift build -c release --show-bin-path)/intake
-fi
+require_wrk
+intake_release_binary
 
 workdir=$(mktemp -d)
 trap 'kill "${server_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$workdir"' EXIT
 database=${DATABASE:-$workdir/intake.sqlite}
 
-credentials=$("$INTAKE_BIN" clients create --name load --scope "events:write events:read" --json --database "$database")
-client_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_id"])' "$credentials")
-client_secret=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_secret"])' "$credentials")
-
-"$INTAKE_BIN" serve --port "$PORT" --database "$database" > "$workdir/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+intake_create_client "$database"
+intake_serve "$PORT" "$database" "$workdir/server.log"
 
 export INTAKE_BASIC=$(printf '%s:%s' "$client_id" "$client_secret" | base64 -w0)
-export INTAKE_TOKEN=$(curl -sf -u "$client_id:$client_secret" -d grant_type=client_credentials \
-  "http://127.0.0.1:$PORT/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+export INTAKE_TOKEN=$(intake_token "http://127.0.0.1:$PORT" "$client_id" "$client_secret")
 
 # Warm up, then measure each endpoint in turn.
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT/health" >/dev/null
@@ -69,7 +61,7 @@ results=$workdir/results.tsv
   run token -s scripts/wrk/token.lua "http://127.0.0.1:$PORT/oauth2/token"
   run event -s scripts/wrk/event.lua "http://127.0.0.1:$PORT/v2/event"
   ( while true; do
-      "$INTAKE_BIN" clients create --name churn --database "$database" >/dev/null
+      "$INTAKE_BIN" clients create --name churn --database "$database" >/dev/null 2>&1
       sleep 0.25
     done ) &
   churn_pid=$!
@@ -77,11 +69,15 @@ results=$workdir/results.tsv
   kill "$churn_pid"
 } > "$results"
 
-python3 - "$results" "$CONNECTIONS" "$DURATION" <<'PY'
+case "$database" in
+  postgres://*|postgresql://*) storage="PostgreSQL" ;;
+  *) storage="SQLite (synchronous=FULL)" ;;
+esac
+python3 - "$results" "$CONNECTIONS" "$DURATION" "$storage" <<'PY'
 import sys
 rows = [line.split("\t") for line in open(sys.argv[1]).read().strip().splitlines()]
 health = float(rows[0][1])
-print(f"wrk, {sys.argv[2]} connections, {sys.argv[3]} per endpoint, one server, SQLite (synchronous=FULL)")
+print(f"wrk, {sys.argv[2]} connections, {sys.argv[3]} per endpoint, one server, {sys.argv[4]}")
 print(f"{'endpoint':<11} {'req/s':>9} {'of /health':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
 for name, rate, p50, p99, non2xx, errors in rows:
     print(f"{name:<11} {float(rate):>9.0f} {float(rate) / health:>9.0%} {float(p50):>8.2f} {float(p99):>8.2f} {non2xx:>8}  {errors}")

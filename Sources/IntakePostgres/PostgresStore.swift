@@ -46,7 +46,14 @@ public final class PostgresStore: Sendable {
         let client = PostgresClient(configuration: try PostgresConnectionURL.configuration(from: url), backgroundLogger: logger)
         let store = PostgresStore(client: client, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            // Wait until the client's task runs: leasing before `run()` starts works but logs a warning.
+            await withCheckedContinuation { started in
+                group.addTask {
+                    started.resume()
+                    await client.run()
+                }
+            }
+            await Task.yield()
             defer { group.cancelAll() }
             try await store.migrate()
             return try await body(store)

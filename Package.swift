@@ -129,10 +129,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IntakeStoreTests",
+            dependencies: [
+                "IntakeCore",
+                "IntakeModel",
+                "IntakeSQLite",
+                "IntakePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntakeServerTests",
             dependencies: [
                 "IntakeServer",
                 "IntakeSQLite",
+                "IntakePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 "IntakeCore",
                 "IntakeModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -157,6 +172,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -66,7 +66,7 @@ public final class IntakeClient: Sendable {
     /// Stores one event (`POST /v2/event`, or `/v2/affiliate_event` when it has an `affiliateID`).
     public func send(_ event: Event, idempotencyKey: String = UUID().uuidString) async throws -> EventReceipt {
         let path = event.affiliateID == nil ? "/v2/event" : "/v2/affiliate_event"
-        return try await post(path, body: try JSONEncoder().encode(event), idempotencyKey: idempotencyKey)
+        return try await post(path, body: try Self.encode(event), idempotencyKey: idempotencyKey)
     }
 
     /// Stores one event given as a JSON object, as read from a file; the server validates it.
@@ -79,7 +79,7 @@ public final class IntakeClient: Sendable {
     /// Stores up to 500 events in one request (`POST /v2/events`); each is validated on its own.
     public func send(batch events: [Event], idempotencyKey: String = UUID().uuidString) async throws -> BatchReceipt {
         struct Envelope: Encodable { var events: [Event] }
-        return try await post("/v2/events", body: try JSONEncoder().encode(Envelope(events: events)), idempotencyKey: idempotencyKey)
+        return try await post("/v2/events", body: try Self.encode(Envelope(events: events)), idempotencyKey: idempotencyKey)
     }
 
     /// Stores up to 500 events given as JSON values in one request; each is validated on its own.
@@ -102,6 +102,15 @@ public final class IntakeClient: Sendable {
         let queryString = components.percentEncodedQuery.map { "?" + $0 } ?? ""
         let body = try await perform(.GET, path: "/v2/events" + queryString, body: nil, idempotencyKey: nil)
         return try decode(EventPage.self, from: body)
+    }
+
+    /// JSON with sorted keys: equal events always give equal bytes, so sending one again with the same
+    /// `Idempotency-Key` replays the first answer instead of being refused as a different request
+    /// (the server fingerprints the body, and `fields` is a dictionary whose order may vary).
+    static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode(value)
     }
 
     private func post<Answer: Decodable>(_ path: String, body: Data, idempotencyKey: String) async throws -> Answer {

@@ -13,8 +13,9 @@ extension PostgresStore: ClientStore {
     }
 
     public func clients() async throws -> [ClientRecord] {
+        // Ids compared byte by byte, as SQLite does, whatever the database's collation.
         let rows = try await client.query(
-            "SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients ORDER BY created_at, id",
+            #"SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients ORDER BY created_at, id COLLATE "C""#,
             logger: logger)
         var clients: [ClientRecord] = []
         for try await row in rows.decode((String, String, String, String, ByteBuffer, Bool, Int64).self) {

@@ -52,17 +52,6 @@ enum Fixtures {
             account: account, clientID: clientID, events: events,
             idempotencyKey: key.map { IdempotencyKey(key: $0, fingerprint: fingerprint) }, respond: listIDs)
     }
-
-    static func client(
-        name: String = "crm", account: String = "default", scopes: ScopeSet = .defaultForNewClients,
-        enabled: Bool = true, createdAt: Int64 = 1_700_000_000
-    ) -> (ClientRecord, ClientCredentials) {
-        let credentials = ClientCredentials.generate()
-        let record = ClientRecord(
-            id: credentials.clientID, name: name, account: account, scopes: scopes,
-            secretHash: SecretHash(of: credentials.clientSecret), isEnabled: enabled, createdAt: createdAt)
-        return (record, credentials)
-    }
 }
 
 extension EventSubmission.Outcome {

@@ -9,7 +9,8 @@ import Logging
 import NIOCore
 import Testing
 
-/// A live Intake server on loopback over a fresh SQLite database in its own temporary directory,
+/// A live Intake server on loopback over a fresh SQLite database in its own temporary directory
+/// (or over any store, see ``run(store:maximumBodySize:tokenLifetime:registryPollInterval:_:)``),
 /// plus the single-connection test client that talks to it.
 ///
 /// ```swift
@@ -21,7 +22,7 @@ import Testing
 struct TestServer: Sendable {
     static let issuer = "http://intake.test"
 
-    let store: SQLiteStore
+    let store: any IntakeStore
     let server: IntakeServer
     let client: any TestClientProtocol
 
@@ -47,14 +48,26 @@ struct TestServer: Sendable {
         tokenLifetime: Int64 = 3600,
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
+        try await run(
+            store: try SQLiteStore(path: databasePath), maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime,
+            body)
+    }
+
+    /// Starts a server over `store` (which the caller opens and cleans up).
+    static func run<Value: Sendable>(
+        store: any IntakeStore,
+        maximumBodySize: Int = 1 << 20,
+        tokenLifetime: Int64 = 3600,
+        registryPollInterval: Duration = .milliseconds(100),
+        _ body: @Sendable (TestServer) async throws -> Value
+    ) async throws -> Value {
         var logger = Logger(label: "intake-tests")
         logger.logLevel = .error
-        let store = try SQLiteStore(path: databasePath)
         let server = try await IntakeServer(
             store: store,
             configuration: IntakeServerConfiguration(
                 host: "127.0.0.1", port: 0, issuer: issuer, tokenLifetime: tokenLifetime,
-                maximumBodySize: maximumBodySize, registryPollInterval: .milliseconds(100)),
+                maximumBodySize: maximumBodySize, registryPollInterval: registryPollInterval),
             logger: logger)
         let app = server.makeApplication()
         return try await app.test(.live) { client in

@@ -1,15 +1,15 @@
 import IntakeCore
-import IntakeSQLite
 import Testing
 
-@Suite("SQLiteStore idempotency keys")
-struct SQLiteIdempotencyTests {
+@Suite("IntakeStore idempotency keys")
+struct IdempotencyTests {
     static func count(_ store: some EventStore, account: String = "default") async throws -> Int {
         try await store.events(EventQuery(account: account, limit: EventQuery.maximumLimit)).count
     }
 
-    @Test func sameKeyAndFingerprintReplaysTheFirstResponse() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func sameKeyAndFingerprintReplaysTheFirstResponse(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let first = try await store.store(Fixtures.submission(events: [Fixtures.event(), Fixtures.event()], key: "k1", fingerprint: [9, 9]))
             let firstIDs = try #require(first.storedIDs)
             guard case .stored(let response) = first else { Issue.record("not stored"); return }
@@ -26,8 +26,9 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test func sameKeyWithAnotherFingerprintIsKeyReused() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func sameKeyWithAnotherFingerprintIsKeyReused(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k1", fingerprint: [1]))
             let second = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "other")], key: "k1", fingerprint: [2]))
             #expect(second == .keyReused)
@@ -38,8 +39,9 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test func differentClientsMayUseTheSameKey() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func differentClientsMayUseTheSameKey(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let a = try await store.store(Fixtures.submission(clientID: "a", events: [Fixtures.event()], key: "shared", fingerprint: [1]))
             let b = try await store.store(Fixtures.submission(clientID: "b", events: [Fixtures.event()], key: "shared", fingerprint: [2]))
             #expect(a.storedIDs?.count == 1)
@@ -49,8 +51,9 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test func differentKeysFromOneClientAreIndependent() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func differentKeysFromOneClientAreIndependent(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let a = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k1"))
             let b = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k2"))
             #expect(a.storedIDs?.count == 1)
@@ -59,15 +62,17 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test func submissionsWithoutAKeyAreNeverDeduplicated() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func submissionsWithoutAKeyAreNeverDeduplicated(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             for _ in 0..<3 { _ = try await store.store(Fixtures.submission(events: [Fixtures.event()])) }
             #expect(try await Self.count(store) == 3)
         }
     }
 
-    @Test func purgeForgetsKeysOlderThanTheCutoff() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func purgeForgetsKeysOlderThanTheCutoff(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "old", fingerprint: [1]))
             let now = UnixTime.now()
 
@@ -83,16 +88,18 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test func purgeLeavesEventsAlone() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func purgeLeavesEventsAlone(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "k"))
             try await store.purgeIdempotencyKeys(olderThan: UnixTime.now() + 3600)
             #expect(try await Self.count(store) == 1)
         }
     }
 
-    @Test func concurrentRepeatsOfOneKeyStoreOnce() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func concurrentRepeatsOfOneKeyStoreOnce(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let outcomes = try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
@@ -118,29 +125,52 @@ struct SQLiteIdempotencyTests {
         }
     }
 
-    @Test func keysSurviveReopening() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let firstResponse: ResponseRecord
-        do {
-            let store = try database.open()
-            let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4]))
-            guard case .stored(let response) = outcome else { Issue.record("not stored"); return }
-            firstResponse = response
-        }
-        let reopened = try database.open()
-        #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4])) == .replayed(firstResponse))
-        #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [5])) == .keyReused)
-        #expect(try await Self.count(reopened) == 1)
-    }
-
-    @Test func aSecondStoreOnTheSameFileHonoursTheKey() async throws {
-        try await withDatabase { database, a in
-            let b = try database.open()
+    /// A retry that a load balancer sends to another instance is still recognised.
+    @Test(arguments: StoreKind.available)
+    func aSecondStoreOnTheSameDatabaseHonoursTheKey(_ kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            let a = try await database.open()
+            let b = try await database.open()
             let first = try await a.store(Fixtures.submission(events: [Fixtures.event()], key: "k", fingerprint: [1]))
             guard case .stored(let response) = first else { Issue.record("not stored"); return }
             #expect(try await b.store(Fixtures.submission(events: [Fixtures.event()], key: "k", fingerprint: [1])) == .replayed(response))
+            #expect(try await b.store(Fixtures.submission(events: [Fixtures.event()], key: "k", fingerprint: [2])) == .keyReused)
             #expect(try await Self.count(b) == 1)
+            // Purging through B forgets the key for A too.
+            try await b.purgeIdempotencyKeys(olderThan: UnixTime.now() + 3600)
+            #expect(try await a.store(Fixtures.submission(events: [Fixtures.event()], key: "k", fingerprint: [2])).storedIDs?.count == 1)
+            #expect(try await Self.count(a) == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func concurrentRepeatsThroughTwoStoresStoreOnce(_ kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            let a = try await database.open()
+            let b = try await database.open()
+            let outcomes = try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in
+                for index in 0..<20 {
+                    let store = index.isMultiple(of: 2) ? a : b
+                    group.addTask {
+                        try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "race", fingerprint: [7]))
+                    }
+                }
+                var all: [EventSubmission.Outcome] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            let stored = outcomes.compactMap { outcome -> ResponseRecord? in
+                if case .stored(let response) = outcome { return response }
+                return nil
+            }
+            let replayed = outcomes.compactMap { outcome -> ResponseRecord? in
+                if case .replayed(let response) = outcome { return response }
+                return nil
+            }
+            #expect(stored.count == 1)
+            #expect(replayed.count == 19)
+            #expect(replayed.allSatisfy { $0 == stored.first })
+            #expect(try await Self.count(a) == 1)
         }
     }
 }

@@ -1,12 +1,11 @@
 import IntakeCore
-import IntakeSQLite
 import Testing
 
-@Suite("SQLiteStore as ClientStore")
-struct SQLiteClientStoreTests {
-    @Test func insertedClientReadsBackWithEveryField() async throws {
-        try await withDatabase { _, sqlite in
-            let store: any ClientStore = sqlite
+@Suite("IntakeStore as ClientStore")
+struct ClientStoreTests {
+    @Test(arguments: StoreKind.available)
+    func insertedClientReadsBackWithEveryField(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (record, credentials) = Fixtures.client(
                 name: "CRM – Ünïcode", account: "acme", scopes: try ScopeSet(parsing: "events:write events:read"),
                 enabled: false, createdAt: 1_699_999_999)
@@ -18,8 +17,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func unknownClientIsNil() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func unknownClientIsNil(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let client = try await store.client(id: "nobody")
             #expect(client == nil)
             let clients = try await store.clients()
@@ -27,16 +27,18 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func emptyScopesRoundTrip() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func emptyScopesRoundTrip(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (record, _) = Fixtures.client(scopes: try ScopeSet(parsing: ""))
             try await store.insertClient(record)
             #expect(try await store.client(id: record.id)?.scopes.isEmpty == true)
         }
     }
 
-    @Test func clientsAreListedOldestFirst() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func clientsAreListedOldestFirst(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (late, _) = Fixtures.client(name: "late", createdAt: 300)
             let (early, _) = Fixtures.client(name: "early", createdAt: 100)
             let (middle, _) = Fixtures.client(name: "middle", createdAt: 200)
@@ -45,19 +47,45 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func duplicateIDIsRefused() async throws {
-        try await withDatabase { _, store in
+    /// Clients registered in the same second come back in one order on every database: by id,
+    /// compared byte by byte (not by the database's collation).
+    @Test(arguments: StoreKind.available)
+    func clientsOfTheSameSecondAreListedByID(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            var ids: [String] = []
+            for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+                let (client, _) = Fixtures.client(name: name, createdAt: 1_700_000_000)
+                try await store.insertClient(client)
+                ids.append(client.id)
+            }
+            // Ids mixing cases, digits, '-' and '_' are where byte order and a locale's order differ.
+            for id in ["Zz", "aa", "_a", "-a", "0a", "AA"] {
+                var (client, _) = Fixtures.client(createdAt: 1_700_000_000)
+                client.id = id
+                try await store.insertClient(client)
+                ids.append(id)
+            }
+            let byteOrder = ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            #expect(try await store.clients().map(\.id) == byteOrder)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func duplicateIDIsRefused(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (record, _) = Fixtures.client()
             try await store.insertClient(record)
             var copy = record
             copy.name = "other"
             await #expect(throws: (any Error).self) { try await store.insertClient(copy) }
             #expect(try await store.client(id: record.id)?.name == "crm")
+            #expect(try await store.clients().count == 1)
         }
     }
 
-    @Test func enableAndDisable() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func enableAndDisable(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (record, _) = Fixtures.client()
             try await store.insertClient(record)
             #expect(try await store.setClientEnabled(id: record.id, false))
@@ -68,8 +96,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func setSecretHash() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func setSecretHash(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (record, credentials) = Fixtures.client()
             try await store.insertClient(record)
             let newHash = SecretHash(of: "new-secret")
@@ -81,8 +110,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func deleteClient() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func deleteClient(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (a, _) = Fixtures.client(name: "a")
             let (b, _) = Fixtures.client(name: "b")
             try await store.insertClient(a)
@@ -95,9 +125,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func registerClientStoresOnlyTheHash() async throws {
-        try await withDatabase { _, sqlite in
-            let store: any ClientStore = sqlite
+    @Test(arguments: StoreKind.available)
+    func registerClientStoresOnlyTheHash(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (client, credentials) = try await store.registerClient(name: "crm")
             #expect(client.id == credentials.clientID)
             #expect(credentials.clientID.count == 22)
@@ -113,8 +143,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func registerClientWithAccountAndScopes() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func registerClientWithAccountAndScopes(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let scopes = try ScopeSet(parsing: "events:read")
             let (client, _) = try await store.registerClient(name: "reader", account: "acme", scopes: scopes)
             let stored = try #require(try await store.client(id: client.id))
@@ -123,9 +154,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func rotateSecretReplacesTheSecret() async throws {
-        try await withDatabase { _, sqlite in
-            let store: any ClientStore = sqlite
+    @Test(arguments: StoreKind.available)
+    func rotateSecretReplacesTheSecret(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let (client, old) = try await store.registerClient(name: "crm")
             let new = try #require(try await store.rotateSecret(clientID: client.id))
             #expect(new.clientID == client.id)
@@ -138,8 +169,9 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func versionIncreasesOnEveryInsertUpdateAndDelete() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func versionIncreasesOnEveryInsertUpdateAndDelete(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             var last = try await store.clientsVersion()
             func expectIncrease(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
                 let now = try await store.clientsVersion()
@@ -164,15 +196,19 @@ struct SQLiteClientStoreTests {
         }
     }
 
-    @Test func aSecondStoreOnTheSameFileSeesChangesAndVersions() async throws {
-        try await withDatabase { database, server in
-            // The CLI and the server are two processes with their own connections.
-            let cli = try database.open()
+    /// The CLI and the server, or two server instances, are separate processes with their own
+    /// connections: each sees the other's changes, and the version each reads moves with them.
+    @Test(arguments: StoreKind.available)
+    func aSecondStoreOnTheSameDatabaseSeesChangesAndVersions(_ kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            let server = try await database.open()
+            let cli = try await database.open()
             let before = try await server.clientsVersion()
             let (client, credentials) = try await cli.registerClient(name: "from-cli")
             let afterInsert = try await server.clientsVersion()
             #expect(afterInsert > before)
             #expect(try await server.client(id: client.id) == client)
+            #expect(try await server.clients() == [client])
             #expect(try await cli.clientsVersion() == afterInsert)
 
             _ = try await cli.setClientEnabled(id: client.id, false)
@@ -188,23 +224,43 @@ struct SQLiteClientStoreTests {
             #expect(!seen.secretHash.matches(Array(credentials.clientSecret.utf8)))
 
             _ = try await cli.deleteClient(id: client.id)
-            #expect(try await server.clientsVersion() > afterRotate)
+            let afterDelete = try await server.clientsVersion()
+            #expect(afterDelete > afterRotate)
             #expect(try await server.client(id: client.id) == nil)
+
+            // And the other way round: a change through the server is seen by the CLI.
+            let (other, _) = try await server.registerClient(name: "from-server")
+            #expect(try await cli.clientsVersion() > afterDelete)
+            #expect(try await cli.clients() == [other])
         }
     }
 
-    @Test func clientsSurviveReopening() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let client: ClientRecord
-        let version: Int64
-        do {
-            let store = try database.open()
-            (client, _) = try await store.registerClient(name: "durable", account: "acme")
-            version = try await store.clientsVersion()
+    @Test(arguments: StoreKind.available)
+    func concurrentRegistrationsThroughTwoStoresAreAllKept(_ kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            let a = try await database.open()
+            let b = try await database.open()
+            let before = try await a.clientsVersion()
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<20 {
+                    let store = index.isMultiple(of: 2) ? a : b
+                    group.addTask { try await store.registerClient(name: "c\(index)").0.id }
+                }
+                var ids: Set<String> = []
+                for try await id in group { ids.insert(id) }
+                return ids
+            }
+            #expect(ids.count == 20)
+            #expect(Set(try await a.clients().map(\.id)) == ids)
+            #expect(Set(try await b.clients().map(\.id)) == ids)
+            #expect(try await b.clientsVersion() >= before + 20, "every insert moves the version")
         }
-        let reopened = try database.open()
-        #expect(try await reopened.client(id: client.id) == client)
-        #expect(try await reopened.clientsVersion() == version)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aStoreIsReady(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.checkReadiness()
+        }
     }
 }

@@ -1,11 +1,10 @@
 import IntakeCore
 import IntakeModel
-import IntakeSQLite
 import Synchronization
 import Testing
 
-@Suite("SQLiteStore as EventStore")
-struct SQLiteEventStoreTests {
+@Suite("IntakeStore as EventStore")
+struct EventStoreTests {
     static let t0: Int64 = 1_575_280_800_000
 
     /// Stores three leads, two conversions and one action over two sources, one submission each.
@@ -28,9 +27,9 @@ struct SQLiteEventStoreTests {
 
     // MARK: storing
 
-    @Test func aSubmissionIsStoredAndReadBack() async throws {
-        try await withDatabase { _, sqlite in
-            let store: any EventStore = sqlite
+    @Test(arguments: StoreKind.available)
+    func aSubmissionIsStoredAndReadBack(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let events = [
                 Fixtures.event(.lead, name: "signup", source: "s1", eventID: "e1", personID: "p1", gaClientID: "GA1.2.3", createdAt: Self.t0),
                 Fixtures.event(.conversion, name: "purchase", source: "s1", fields: [:], affiliateID: "aff-9", createdAt: Self.t0 + 5),
@@ -58,16 +57,18 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test func anEmptySubmissionStoresNothing() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func anEmptySubmissionStoresNothing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let outcome = try await store.store(Fixtures.submission(events: []))
             #expect(outcome.storedIDs == [])
             #expect(try await store.events(EventQuery(account: "default")).isEmpty)
         }
     }
 
-    @Test func eventsComeBackOldestFirst() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func eventsComeBackOldestFirst(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let ids = try await Self.seed(store)
             #expect(ids == ids.sorted())
             #expect(Set(ids).count == ids.count)
@@ -79,8 +80,9 @@ struct SQLiteEventStoreTests {
 
     // MARK: queries
 
-    @Test func filterBySource() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func filterBySource(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await Self.seed(store)
             let s1 = try await store.events(EventQuery(account: "default", sourceID: "s1"))
             #expect(s1.map(\.event.eventName) == ["l1", "c1", "l3"])
@@ -88,16 +90,18 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test(arguments: [(EventType.lead, ["l1", "l2", "l3"]), (.conversion, ["c1", "c2"]), (.action, ["a1"])])
-    func filterByEventType(type: EventType, expected: [String]) async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available, [(EventType.lead, ["l1", "l2", "l3"]), (.conversion, ["c1", "c2"]), (.action, ["a1"])])
+    func filterByEventType(_ kind: StoreKind, filter: (type: EventType, expected: [String])) async throws {
+        let (type, expected) = filter
+        try await withStore(kind) { store in
             _ = try await Self.seed(store)
             #expect(try await store.events(EventQuery(account: "default", eventType: type)).map(\.event.eventName) == expected)
         }
     }
 
-    @Test func sinceIsInclusiveAndUntilExclusive() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func sinceIsInclusiveAndUntilExclusive(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await Self.seed(store)
             let since = try await store.events(EventQuery(account: "default", since: Self.t0 + 2000))
             #expect(since.map(\.event.eventName) == ["l2", "a1", "l3", "c2"])
@@ -108,16 +112,18 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test func filtersCombine() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func filtersCombine(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await Self.seed(store)
             let query = EventQuery(account: "default", sourceID: "s1", eventType: .lead, since: Self.t0 + 1)
             #expect(try await store.events(query).map(\.event.eventName) == ["l3"])
         }
     }
 
-    @Test func limitAndAfterCursorPageThroughEverything() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func limitAndAfterCursorPageThroughEverything(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let ids = try await Self.seed(store)
             #expect(try await store.events(EventQuery(account: "default", limit: 2)).map(\.receipt.id) == Array(ids.prefix(2)))
             var seen: [Int64] = []
@@ -137,8 +143,9 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test func afterCursorWithAFilter() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func afterCursorWithAFilter(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let ids = try await Self.seed(store)
             let page = try await store.events(EventQuery(account: "default", after: ids[0], sourceID: "s1"))
             #expect(page.map(\.event.eventName) == ["c1", "l3"])
@@ -146,8 +153,9 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test func accountsAreIsolated() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func accountsAreIsolated(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await Self.seed(store, account: "acme", clientID: "acme-1")
             _ = try await store.store(Fixtures.submission(account: "globex", clientID: "globex-1", events: [Fixtures.event(name: "g")]))
             let acme = try await store.events(EventQuery(account: "acme"))
@@ -161,8 +169,9 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test func everyClientOfAnAccountSeesItsEvents() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func everyClientOfAnAccountSeesItsEvents(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(account: "acme", clientID: "writer-1", events: [Fixtures.event(name: "one")]))
             _ = try await store.store(Fixtures.submission(account: "acme", clientID: "writer-2", events: [Fixtures.event(name: "two")]))
             let read = try await store.events(EventQuery(account: "acme"))
@@ -198,8 +207,9 @@ struct SQLiteEventStoreTests {
         "nested": .object(["list": .array([.integer(1), .number(2.5), .object(["deep": .string("x")])])]),
     ]
 
-    @Test func fieldsRoundTripExactly() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func fieldsRoundTripExactly(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event(fields: Self.richFields)]))
             let read = try #require(try await store.events(EventQuery(account: "default")).first)
             for (key, value) in Self.richFields {
@@ -211,9 +221,9 @@ struct SQLiteEventStoreTests {
 
     static let bigIntegers: [Int64] = [9_007_199_254_740_993, 9_007_199_254_740_992, (1 << 62) + 1, Int64.max, Int64.min + 1]
 
-    @Test(arguments: bigIntegers)
-    func bigIntegersKeepEveryDigit(value: Int64) async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available, bigIntegers)
+    func bigIntegersKeepEveryDigit(_ kind: StoreKind, value: Int64) async throws {
+        try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event(fields: ["n": .integer(value), "o": .object(["n": .integer(value)])])]))
             let read = try await store.events(EventQuery(account: "default"))
             #expect(read.first?.event.fields["n"] == .integer(value))
@@ -221,42 +231,31 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    // MARK: durability
+    // MARK: two stores
 
-    @Test func eventsSurviveClosingAndReopening() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        var ids: [Int64] = []
-        weak var closed: SQLiteStore?
-        do {
-            let store = try database.open()
-            closed = store
-            ids = try await Self.seed(store)
-            _ = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "rich", fields: Self.durableFields)]))
-        }
-        #expect(closed == nil, "the first store should be gone")
-        let reopened = try database.open()
-        let read = try await reopened.events(EventQuery(account: "default"))
-        #expect(read.count == 7)
-        #expect(Array(read.map(\.receipt.id).prefix(6)) == ids)
-        #expect(read.last?.event.fields == Self.durableFields)
-        // New ids keep growing after a reopen.
-        let next = try #require(try await reopened.store(Fixtures.submission(events: [Fixtures.event()])).storedIDs)
-        #expect(next.count == 1 && next[0] > read.last!.receipt.id)
-    }
-
-    @Test func aSecondStoreOnTheSameFileReadsTheEvents() async throws {
-        try await withDatabase { database, writer in
-            let reader = try database.open()
+    @Test(arguments: StoreKind.available)
+    func aSecondStoreOnTheSameDatabaseReadsTheEvents(_ kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            let writer = try await database.open()
+            let reader = try await database.open()
             let ids = try await Self.seed(writer)
-            #expect(try await reader.events(EventQuery(account: "default")).map(\.receipt.id) == ids)
+            _ = try await writer.store(Fixtures.submission(events: [Fixtures.event(name: "rich", fields: Self.durableFields)]))
+            let read = try await reader.events(EventQuery(account: "default"))
+            #expect(read.count == 7)
+            #expect(Array(read.map(\.receipt.id).prefix(6)) == ids)
+            #expect(read.last?.event.fields == Self.durableFields)
+            // Ids keep growing whichever store writes next.
+            let next = try #require(try await reader.store(Fixtures.submission(events: [Fixtures.event()])).storedIDs)
+            #expect(next.count == 1 && next[0] > read.last!.receipt.id)
+            #expect(try await writer.events(EventQuery(account: "default")).map(\.receipt.id) == read.map(\.receipt.id) + next)
         }
     }
 
     // MARK: group commit
 
-    @Test func twoHundredConcurrentSubmissionsAreAllStored() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func twoHundredConcurrentSubmissionsAreAllStored(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let ids = try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for index in 0..<200 {
                     group.addTask {
@@ -282,8 +281,9 @@ struct SQLiteEventStoreTests {
         }
     }
 
-    @Test func concurrentMultiEventSubmissionsStayTogether() async throws {
-        try await withDatabase { _, store in
+    @Test(arguments: StoreKind.available)
+    func concurrentMultiEventSubmissionsStayTogether(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
             let batches = try await withThrowingTaskGroup(of: (Int, [Int64]).self) { group in
                 for index in 0..<50 {
                     group.addTask {

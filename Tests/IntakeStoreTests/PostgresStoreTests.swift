@@ -1,0 +1,164 @@
+import IntakeCore
+import IntakePostgres
+import PostgresNIO
+import Testing
+
+/// Says in the output of every run without PostgreSQL that the `.postgres` cases of the store
+/// suite were not generated; with PostgreSQL, checks that they are and that the server answers.
+@Suite("PostgreSQL availability")
+struct PostgresAvailabilityTests {
+    @Test(
+        "The store suite runs against PostgreSQL too",
+        .enabled(
+            if: PostgresTestDatabase.isConfigured,
+            "\(PostgresTestDatabase.skipMessage): every .postgres case of IntakeStoreTests is left out"))
+    func postgresCasesAreGenerated() async throws {
+        #expect(StoreKind.available.contains(.postgres))
+        try await withStore(.postgres) { store in
+            try await store.checkReadiness()
+            #expect(try await store.clients().isEmpty, "a test database must start empty")
+        }
+    }
+}
+
+/// What only a shared database has: several instances migrating, committing and reading at once.
+@Suite(
+    "PostgresStore: several instances on one database",
+    .enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.skipMessage)))
+struct PostgresSharedDatabaseTests {
+    static func migrationRows(_ store: PostgresStore) async throws -> [Int] {
+        var versions: [Int] = []
+        let rows = try await store.client.query(
+            "SELECT version FROM intake_migrations ORDER BY version", logger: PostgresTestDatabase.logger)
+        for try await version in rows.decode(Int.self) { versions.append(version) }
+        return versions
+    }
+
+    @Test func migrationsAreIdempotentWhenStoresMigrateConcurrently() async throws {
+        try await withDatabase(.postgres) { database in
+            var stores: [PostgresStore] = []
+            for _ in 0..<4 { stores.append(try await database.openPostgres(migrate: false)) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores { group.addTask { try await store.migrate() } }
+                try await group.waitForAll()
+            }
+            let versions = try await Self.migrationRows(stores[0])
+            #expect(!versions.isEmpty)
+            #expect(Set(versions).count == versions.count, "a migration was recorded twice: \(versions)")
+
+            // Migrating again, concurrently, changes nothing and keeps the data.
+            let (client, _) = try await stores[0].registerClient(name: "kept")
+            let version = try await stores[1].clientsVersion()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores { group.addTask { try await store.migrate() } }
+                try await group.waitForAll()
+            }
+            #expect(try await Self.migrationRows(stores[2]) == versions)
+            #expect(try await stores[3].clients() == [client])
+            #expect(try await stores[3].clientsVersion() == version)
+
+            // Every store works on the migrated schema.
+            for (index, store) in stores.enumerated() {
+                let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "from-\(index)")]))
+                #expect(outcome.storedIDs?.count == 1)
+            }
+            #expect(try await stores[0].events(EventQuery(account: "default")).count == stores.count)
+        }
+    }
+
+    @Test func withRunningStoreMigratesAndServesFromAURL() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { name in
+            let url = try PostgresTestDatabase.url(database: name)
+            let (client, _) = try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { store in
+                try await store.registerClient(name: "first-start")
+            }
+            // A second start on the same database finds the schema in place and the data kept.
+            let clients = try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { store in
+                try await store.clients()
+            }
+            #expect(clients == [client])
+        }
+    }
+
+    /// Each instance group-commits its own requests; ids stay unique across instances, every
+    /// submission's events stay together and in order, and reading returns them in id order.
+    @Test func concurrentGroupCommitsFromTwoStoresGetDistinctOrderedIDs() async throws {
+        try await withDatabase(.postgres) { database in
+            let a = try await database.openPostgres()
+            let b = try await database.openPostgres()
+            let submissions = 120
+            let stored = try await withThrowingTaskGroup(of: (String, [Int64]).self) { group in
+                for index in 0..<submissions {
+                    let store = index.isMultiple(of: 2) ? a : b
+                    group.addTask {
+                        let tag = "\(index.isMultiple(of: 2) ? "a" : "b")\(index)"
+                        let events = (0..<(1 + index % 3)).map { Fixtures.event(name: "\(tag)-\($0)", source: tag) }
+                        let outcome = try await store.store(Fixtures.submission(clientID: "c\(index % 2)", events: events))
+                        return (tag, try #require(outcome.storedIDs))
+                    }
+                }
+                var all: [String: [Int64]] = [:]
+                for try await (tag, ids) in group { all[tag] = ids }
+                return all
+            }
+            #expect(stored.count == submissions)
+            let allIDs = stored.values.flatMap { $0 }
+            let expectedCount = (0..<submissions).reduce(0) { $0 + 1 + $1 % 3 }
+            #expect(allIDs.count == expectedCount)
+            #expect(Set(allIDs).count == allIDs.count, "two events got the same id")
+
+            for reader in [a, b] {
+                let read = try await reader.events(EventQuery(account: "default", limit: EventQuery.maximumLimit))
+                #expect(read.count == expectedCount)
+                #expect(read.map(\.receipt.id) == allIDs.sorted(), "not every event reads back, in id order")
+                let nameByID = Dictionary(uniqueKeysWithValues: read.map { ($0.receipt.id, $0.event.eventName) })
+                for (tag, ids) in stored {
+                    #expect(ids == ids.sorted(), "\(tag): ids out of order")
+                    #expect(ids.map { nameByID[$0] } == (0..<ids.count).map { "\(tag)-\($0)" }, "\(tag)")
+                }
+            }
+        }
+    }
+
+    /// Ids are committed in order across instances, so a reader that pages with `after` while two
+    /// instances write never skips an event that commits behind its cursor.
+    @Test func aReaderPagingWhileTwoStoresWriteSeesEveryEventOnce() async throws {
+        try await withDatabase(.postgres) { database in
+            let a = try await database.openPostgres()
+            let b = try await database.openPostgres()
+            let reader = try await database.openPostgres()
+            let writes = 150
+            let (written, seen) = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for index in 0..<writes {
+                    let store = index.isMultiple(of: 2) ? a : b
+                    group.addTask {
+                        let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "w\(index)")]))
+                        return try #require(outcome.storedIDs)
+                    }
+                }
+                var written: [Int64] = []
+                var pending = writes
+                var seen: [Int64] = []
+                var cursor: Int64?
+                // Page while the writes are under way; once all are done, one last pass to the end.
+                while true {
+                    let allWritten = pending == 0
+                    while true {
+                        let page = try await reader.events(EventQuery(account: "default", after: cursor, limit: 7))
+                        seen += page.map(\.receipt.id)
+                        cursor = page.last?.receipt.id ?? cursor
+                        if page.count < 7 { break }
+                    }
+                    if allWritten { break }
+                    if let ids = try await group.next() {
+                        written += ids
+                        pending -= 1
+                    }
+                }
+                return (written, seen)
+            }
+            #expect(written.count == writes)
+            #expect(seen == written.sorted(), "the paging reader skipped or repeated events")
+        }
+    }
+}

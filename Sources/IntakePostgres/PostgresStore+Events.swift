@@ -54,6 +54,19 @@ extension PostgresStore: EventStore {
         _ submissions: [EventSubmission], client: PostgresClient, logger: Logger
     ) async -> [Result<EventSubmission.Outcome, any Error>] {
         do {
+            if submissions.allSatisfy({ $0.idempotencyKey == nil }) {
+                // Nothing to look up or remember: lock, insert and commit in one statement, one round trip.
+                let receivedAt = UnixTime.nowMilliseconds()
+                var ids = try await insertEvents(submissions, receivedAt: receivedAt, lockFirst: true) {
+                    try await client.query($0, logger: logger)
+                }.makeIterator()
+                return submissions.map { submission in
+                    let receipts = submission.events.compactMap { _ in
+                        ids.next().map { EventReceipt(id: $0, receivedAt: receivedAt) }
+                    }
+                    return .success(.stored(submission.respond(receipts)))
+                }
+            }
             let outcomes = try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(eventWriteLock))", logger: logger)
                 let stored = try await storedResponses(for: submissions, connection: connection, logger: logger)
@@ -81,9 +94,9 @@ extension PostgresStore: EventStore {
                     fresh.append(index)
                 }
                 let receivedAt = UnixTime.nowMilliseconds()
-                var ids = try await insertEvents(
-                    fresh.map { submissions[$0] }, receivedAt: receivedAt, connection: connection, logger: logger
-                ).makeIterator()
+                var ids = try await insertEvents(fresh.map { submissions[$0] }, receivedAt: receivedAt, lockFirst: false) {
+                    try await connection.query($0, logger: logger)
+                }.makeIterator()
                 var responses: [Int: ResponseRecord] = [:]
                 for index in fresh {
                     let receipts = submissions[index].events.compactMap { _ in
@@ -131,9 +144,12 @@ extension PostgresStore: EventStore {
     }
 
     /// Inserts every event of `submissions` in one statement; returns their ids in order.
-    /// Optional text columns travel as empty strings (never valid values) and become NULL.
+    /// Optional text columns travel as empty strings (never valid values) and become NULL. With
+    /// `lockFirst`, the statement takes the event-write lock before drawing any id (the sort has to
+    /// read the locking CTE before rows reach the insert), for use outside an explicit transaction.
     private static func insertEvents(
-        _ submissions: [EventSubmission], receivedAt: Int64, connection: PostgresConnection, logger: Logger
+        _ submissions: [EventSubmission], receivedAt: Int64, lockFirst: Bool,
+        run: (PostgresQuery) async throws -> PostgresRowSequence
     ) async throws -> [Int64] {
         var accounts: [String] = [], clientIDs: [String] = [], types: [String] = [], names: [String] = []
         var sources: [String] = [], fields: [String] = [], eventIDs: [String] = [], personIDs: [String] = []
@@ -154,18 +170,20 @@ extension PostgresStore: EventStore {
             }
         }
         guard !accounts.isEmpty else { return [] }
-        let rows = try await connection.query(
+        let lock: Int64? = lockFirst ? eventWriteLock : nil
+        let rows = try await run(
             """
+            WITH serialized AS MATERIALIZED (SELECT \(lock)::bigint IS NULL OR pg_advisory_xact_lock(\(lock)) IS NULL AS ok)
             INSERT INTO events (account, client_id, event_type, event_name, source_id, fields, event_id, person_id,
                                 ga_client_id, affiliate_id, created_at, received_at)
             SELECT a, c, t, n, s, f, NULLIF(e, ''), NULLIF(p, ''), NULLIF(g, ''), NULLIF(af, ''), ca, \(receivedAt)
             FROM UNNEST(\(accounts)::text[], \(clientIDs)::text[], \(types)::text[], \(names)::text[], \(sources)::text[],
                         \(fields)::text[], \(eventIDs)::text[], \(personIDs)::text[], \(gaClientIDs)::text[],
                         \(affiliateIDs)::text[], \(createdAts)::bigint[])
-                 WITH ORDINALITY AS input(a, c, t, n, s, f, e, p, g, af, ca, position)
+                 WITH ORDINALITY AS input(a, c, t, n, s, f, e, p, g, af, ca, position), serialized
             ORDER BY position
             RETURNING id
-            """, logger: logger)
+            """)
         var ids: [Int64] = []
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         // Serial values are drawn in insertion order, which follows `position`.

@@ -33,17 +33,7 @@ public struct Event: Sendable, Hashable, Codable {
         self.createdAt = createdAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case eventType = "event_type"
-        case eventName = "event_name"
-        case sourceID = "source_id"
-        case fields
-        case eventID = "event_id"
-        case personID = "person_id"
-        case gaClientID = "ga_client_id"
-        case affiliateID = "affiliate_id"
-        case createdAt = "created_at"
-    }
+    typealias CodingKeys = EventFieldName
 }
 
 /// What the server answered for a stored event.

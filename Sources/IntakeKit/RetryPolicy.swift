@@ -43,3 +43,52 @@ public struct RetryPolicy: Sendable, Hashable {
         return .seconds(min(seconds, 3600))
     }
 }
+
+/// What one attempt of a request came to, for ``RetryPolicy/run(onRetry:_:)``.
+enum AttemptResult<Value: Sendable> {
+    case success(Value)
+    /// Worth another try after the policy's pause (or `retryAfter`).
+    case retry(failure: String, retryAfter: Duration?)
+    /// Worth another try at once (e.g. with a fresh token).
+    case retryImmediately
+}
+
+extension RetryPolicy {
+    /// Runs `attempt` until it succeeds, throws, or the policy gives up with
+    /// ``IntakeError/unavailable(attempts:lastFailure:)``. Network errors are retried; an
+    /// ``IntakeError`` or a cancellation ends it at once.
+    func run<Value: Sendable>(
+        onRetry: () -> Void = {}, _ attempt: (_ number: Int) async throws -> AttemptResult<Value>
+    ) async throws -> Value {
+        let started = ContinuousClock.now
+        var number = 0
+        while true {
+            number += 1
+            let failure: String
+            var retryAfter: Duration?
+            do {
+                switch try await attempt(number) {
+                case .success(let value):
+                    return value
+                case .retryImmediately:
+                    onRetry()
+                    continue
+                case .retry(let reason, let after):
+                    (failure, retryAfter) = (reason, after)
+                }
+            } catch let error as IntakeError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failure = String(describing: type(of: error))
+            }
+            guard let pause = delay(beforeAttempt: number, elapsed: ContinuousClock.now - started, retryAfter: retryAfter)
+            else {
+                throw IntakeError.unavailable(attempts: number, lastFailure: failure)
+            }
+            onRetry()
+            try await Task.sleep(for: pause)
+        }
+    }
+}

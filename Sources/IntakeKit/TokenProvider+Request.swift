@@ -6,40 +6,22 @@ import NIOHTTP1
 extension TokenProvider {
     /// One token request, retried per ``Configuration/retry`` on `429`, `5xx` and network errors.
     func fetchToken() async throws -> CachedToken {
-        let started = ContinuousClock.now
-        var attempt = 0
-        var lastFailure = ""
-        while true {
-            attempt += 1
-            var retryAfter: Duration?
+        try await configuration.retry.run { _ in
             let sentAt = ContinuousClock.now
-            do {
-                let response = try await httpClient.execute(tokenRequest(), timeout: .init(configuration.requestTimeout))
-                let body = try await response.body.collect(upTo: 64 * 1024)
-                switch response.status.code {
-                case 200:
-                    return try Self.parseToken(body, sentAt: sentAt)
-                case 429, 503:
-                    retryAfter = RetryPolicy.retryAfter(response.headers.first(name: "Retry-After"))
-                    lastFailure = "HTTP \(response.status.code)"
-                case 500...599:
-                    lastFailure = "HTTP \(response.status.code)"
-                default:
-                    throw Self.refusal(status: Int(response.status.code), body: body)
-                }
-            } catch let error as IntakeError {
-                throw error
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                lastFailure = String(describing: type(of: error))
+            let response = try await httpClient.execute(tokenRequest(), timeout: .init(configuration.requestTimeout))
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            switch response.status.code {
+            case 200:
+                return .success(try Self.parseToken(body, sentAt: sentAt))
+            case 429, 503:
+                return .retry(
+                    failure: "HTTP \(response.status.code)",
+                    retryAfter: RetryPolicy.retryAfter(response.headers.first(name: "Retry-After")))
+            case 500...599:
+                return .retry(failure: "HTTP \(response.status.code)", retryAfter: nil)
+            default:
+                throw Self.refusal(status: Int(response.status.code), body: body)
             }
-            guard let delay = configuration.retry.delay(
-                beforeAttempt: attempt, elapsed: ContinuousClock.now - started, retryAfter: retryAfter)
-            else {
-                throw IntakeError.unavailable(attempts: attempt, lastFailure: lastFailure)
-            }
-            try await Task.sleep(for: delay)
         }
     }
 

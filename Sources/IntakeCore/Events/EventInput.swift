@@ -7,7 +7,7 @@ import IntakeModel
 /// case .failure(let problems): …
 /// }
 /// ```
-public struct EventInput: Sendable, Hashable, Codable {
+public struct EventInput: Sendable, Hashable {
     public var eventType: EventType
     public var eventName: String
     public var sourceID: String
@@ -32,17 +32,5 @@ public struct EventInput: Sendable, Hashable, Codable {
         self.gaClientID = gaClientID
         self.affiliateID = affiliateID
         self.createdAt = createdAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case eventType = "event_type"
-        case eventName = "event_name"
-        case sourceID = "source_id"
-        case fields
-        case eventID = "event_id"
-        case personID = "person_id"
-        case gaClientID = "ga_client_id"
-        case affiliateID = "affiliate_id"
-        case createdAt = "created_at"
     }
 }

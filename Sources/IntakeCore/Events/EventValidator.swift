@@ -30,10 +30,7 @@ public struct EventValidator: Sendable {
         public var problems: [FieldProblem]
     }
 
-    private static let knownFields: Set<String> = [
-        "event_type", "event_name", "source_id", "fields", "event_id", "person_id", "ga_client_id", "affiliate_id",
-        "created_at",
-    ]
+    private static let knownFields = Set(EventFieldName.allCases.map(\.rawValue))
 
     /// Validates one event body; `path` prefixes field names (e.g. `events[2].`) in batches.
     public func validate(_ body: JSONValue, receivedAt: Int64, path: String = "") -> Result<EventInput, Failure> {
@@ -46,8 +43,11 @@ public struct EventValidator: Sendable {
         func problem(_ field: String, _ detail: String) {
             problems.append(FieldProblem(field: path + field, detail: detail))
         }
-        func string(_ field: String, required: Bool) -> String? {
-            switch object[field] {
+        func problem(_ field: EventFieldName, _ detail: String) {
+            problem(field.rawValue, detail)
+        }
+        func string(_ field: EventFieldName, required: Bool) -> String? {
+            switch object[field.rawValue] {
             case nil, .null?:
                 if required { problem(field, "is required") }
                 return nil
@@ -75,40 +75,40 @@ public struct EventValidator: Sendable {
             problem(key, "is not a field of an event")
         }
         var eventType: EventType?
-        if let text = string("event_type", required: true) {
+        if let text = string(.eventType, required: true) {
             eventType = EventType(rawValue: text)
-            if eventType == nil { problem("event_type", "must be one of lead, conversion, action") }
+            if eventType == nil { problem(.eventType, "must be one of lead, conversion, action") }
         }
-        let eventName = string("event_name", required: true)
-        let sourceID = string("source_id", required: true)
+        let eventName = string(.eventName, required: true)
+        let sourceID = string(.sourceID, required: true)
         var fields: [String: JSONValue]?
-        switch object["fields"] {
+        switch object[EventFieldName.fields.rawValue] {
         case nil, .null?:
-            problem("fields", "is required")
+            problem(.fields, "is required")
         case .object(let members)?:
             let value = JSONValue.object(members)
             if value.depth > Self.maximumFieldsDepth {
-                problem("fields", "must be nested at most \(Self.maximumFieldsDepth) levels deep")
+                problem(.fields, "must be nested at most \(Self.maximumFieldsDepth) levels deep")
             } else if value.nodeCount - 1 > Self.maximumFieldsNodes {
-                problem("fields", "must hold at most \(Self.maximumFieldsNodes) values")
+                problem(.fields, "must hold at most \(Self.maximumFieldsNodes) values")
             } else if let long = members.keys.first(where: { $0.isEmpty || $0.count > Self.maximumFieldKeyLength }) {
-                problem("fields", "has a key of \(long.count) characters; keys must have 1 to \(Self.maximumFieldKeyLength)")
+                problem(.fields, "has a key of \(long.count) characters; keys must have 1 to \(Self.maximumFieldKeyLength)")
             } else {
                 fields = members
             }
         case let other?:
-            problem("fields", "must be a JSON object, not \(other.typeName)")
+            problem(.fields, "must be a JSON object, not \(other.typeName)")
         }
-        let eventID = string("event_id", required: false)
-        let personID = string("person_id", required: false)
-        let gaClientID = string("ga_client_id", required: false)
-        let affiliateID = string("affiliate_id", required: requiresAffiliate)
+        let eventID = string(.eventID, required: false)
+        let personID = string(.personID, required: false)
+        let gaClientID = string(.gaClientID, required: false)
+        let affiliateID = string(.affiliateID, required: requiresAffiliate)
         var createdAt = receivedAt
-        if let text = string("created_at", required: false) {
+        if let text = string(.createdAt, required: false) {
             if let millis = Timestamp.parse(text) {
                 createdAt = millis
             } else {
-                problem("created_at", "must be an ISO 8601 date-time such as 2019-12-02T10:00:00.000Z")
+                problem(.createdAt, "must be an ISO 8601 date-time such as 2019-12-02T10:00:00.000Z")
             }
         }
         guard problems.isEmpty, let eventType, let eventName, let sourceID, let fields else {

@@ -67,44 +67,32 @@ struct EventPage: Encodable {
 
 /// An event as read back: the names it was sent with, plus `id` and `received_at`.
 struct EventRepresentation: Encodable {
-    var id: Int64
-    var eventType: EventType
-    var eventName: String
-    var sourceID: String
-    var fields: [String: JSONValue]
-    var eventID: String?
-    var personID: String?
-    var gaClientID: String?
-    var affiliateID: String?
-    var createdAt: String
-    var receivedAt: String
+    var stored: StoredEvent
 
     init(_ stored: StoredEvent) {
-        id = stored.receipt.id
-        eventType = stored.event.eventType
-        eventName = stored.event.eventName
-        sourceID = stored.event.sourceID
-        fields = stored.event.fields
-        eventID = stored.event.eventID
-        personID = stored.event.personID
-        gaClientID = stored.event.gaClientID
-        affiliateID = stored.event.affiliateID
-        createdAt = Timestamp.format(stored.event.createdAt)
-        receivedAt = Timestamp.format(stored.receipt.receivedAt)
+        self.stored = stored
     }
 
-    enum CodingKeys: String, CodingKey {
+    private enum ReceiptKeys: String, CodingKey {
         case id
-        case eventType = "event_type"
-        case eventName = "event_name"
-        case sourceID = "source_id"
-        case fields
-        case eventID = "event_id"
-        case personID = "person_id"
-        case gaClientID = "ga_client_id"
-        case affiliateID = "affiliate_id"
-        case createdAt = "created_at"
         case receivedAt = "received_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        let event = stored.event
+        var receipt = encoder.container(keyedBy: ReceiptKeys.self)
+        try receipt.encode(stored.receipt.id, forKey: .id)
+        var body = encoder.container(keyedBy: EventFieldName.self)
+        try body.encode(event.eventType, forKey: .eventType)
+        try body.encode(event.eventName, forKey: .eventName)
+        try body.encode(event.sourceID, forKey: .sourceID)
+        try body.encode(event.fields, forKey: .fields)
+        try body.encodeIfPresent(event.eventID, forKey: .eventID)
+        try body.encodeIfPresent(event.personID, forKey: .personID)
+        try body.encodeIfPresent(event.gaClientID, forKey: .gaClientID)
+        try body.encodeIfPresent(event.affiliateID, forKey: .affiliateID)
+        try body.encode(Timestamp.format(event.createdAt), forKey: .createdAt)
+        try receipt.encode(Timestamp.format(stored.receipt.receivedAt), forKey: .receivedAt)
     }
 }
 

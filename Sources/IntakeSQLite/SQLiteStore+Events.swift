@@ -10,46 +10,34 @@ extension SQLiteStore: EventStore {
 
     public func events(_ query: EventQuery) async throws -> [StoredEvent] {
         try await pool.read { db in
-            var conditions = ["account = ?"]
-            var arguments: StatementArguments = [query.account]
-            if let after = query.after {
-                conditions.append("id > ?")
-                arguments += [after]
-            }
-            if let sourceID = query.sourceID {
-                conditions.append("source_id = ?")
-                arguments += [sourceID]
-            }
-            if let eventType = query.eventType {
-                conditions.append("event_type = ?")
-                arguments += [eventType.rawValue]
-            }
-            if let since = query.since {
-                conditions.append("created_at >= ?")
-                arguments += [since]
-            }
-            if let until = query.until {
-                conditions.append("created_at < ?")
-                arguments += [until]
-            }
-            arguments += [min(max(query.limit, 1), EventQuery.maximumLimit + 1)]
-            let sql = "SELECT * FROM events WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-            let fields: String = row["fields"]
-            let eventType: String = row["event_type"]
-            return StoredEvent(
-                receipt: EventReceipt(id: row["id"], receivedAt: row["received_at"]),
-                clientID: row["client_id"],
-                event: EventInput(
-                    eventType: EventType(rawValue: eventType) ?? .action, eventName: row["event_name"],
-                    sourceID: row["source_id"],
-                    fields: try Self.fieldsObject(fields),
-                    eventID: row["event_id"], personID: row["person_id"], gaClientID: row["ga_client_id"],
-                    affiliateID: row["affiliate_id"], createdAt: row["created_at"]
-                )
-            )
-            }
+            let sourceID = query.sourceID
+            let eventType = query.eventType?.rawValue
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM events
+                    WHERE account = ? AND id > ? AND (? IS NULL OR source_id = ?) AND (? IS NULL OR event_type = ?)
+                      AND created_at >= ? AND created_at < ?
+                    ORDER BY id LIMIT ?
+                    """,
+                arguments: [
+                    query.account, query.after ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
+                    query.until ?? Int64.max, min(max(query.limit, 1), EventQuery.maximumLimit + 1),
+                ])
+            return try rows.map(Self.storedEvent(from:))
         }
+    }
+
+    private static func storedEvent(from row: Row) throws -> StoredEvent {
+        let eventType: String = row["event_type"]
+        return StoredEvent(
+            receipt: EventReceipt(id: row["id"], receivedAt: row["received_at"]),
+            clientID: row["client_id"],
+            event: EventInput(
+                eventType: EventType(rawValue: eventType) ?? .action, eventName: row["event_name"],
+                sourceID: row["source_id"], fields: try fieldsObject(row["fields"]), eventID: row["event_id"],
+                personID: row["person_id"], gaClientID: row["ga_client_id"], affiliateID: row["affiliate_id"],
+                createdAt: row["created_at"]))
     }
 
     /// The stored `fields` column back as an object.

@@ -31,6 +31,7 @@ final class LiveServer: Sendable {
 
     private struct State {
         var task: Task<Void, any Error>?
+        var listener: (any Channel)?
         /// 0 until the first start has bound a port; every later start reuses it.
         var port = 0
     }
@@ -82,30 +83,47 @@ final class LiveServer: Sendable {
                 registryPollInterval: .milliseconds(50)),
             signingKey: signingKey,
             logger: logger)
-        let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
+        let (bound, continuation) = AsyncStream.makeStream(of: (any Channel).self)
         let app = server.makeApplication { channel in
-            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.yield(channel)
             continuation.finish()
         }
         let task = Task {
             defer { continuation.finish() }
             try await app.run()
         }
-        var ports = bound.makeAsyncIterator()
-        guard let port = await ports.next(), port > 0 else {
+        var listeners = bound.makeAsyncIterator()
+        guard let listener = await listeners.next(), let port = listener.localAddress?.port, port > 0 else {
             // It failed to bind (or stopped at once): surface its error.
             try await task.value
             throw LiveServerError.didNotStart
         }
         state.withLock { state in
             state.task = task
+            state.listener = listener
             state.port = port
         }
     }
 
-    /// Stops the server as a crash would: the task running it is cancelled, connections drop.
+    /// Stops the server as a crash would: requests in flight are cut off, connections drop.
     func stop() async {
-        guard let task = state.withLock({ state in defer { state.task = nil }; return state.task }) else { return }
+        let (task, listener) = state.withLock { state in
+            defer { (state.task, state.listener) = (nil, nil) }
+            return (state.task, state.listener)
+        }
+        guard let task else { return }
+        await Self.kill(task, listener: listener)
+    }
+
+    /// Cancels the task running a Hummingbird server. The listening socket is closed first, and the
+    /// accept loop given a moment to hand out the connections it has already accepted: a connection
+    /// still queued in it when the task is cancelled is dropped unopened, and NIO then stops the
+    /// process ("Deinited NIOAsyncWriter without calling finish()").
+    static func kill(_ task: Task<Void, any Error>, listener: (any Channel)?) async {
+        if let listener {
+            try? await listener.close()
+            try? await Task.sleep(for: .milliseconds(100))
+        }
         task.cancel()
         _ = try? await task.value
     }

@@ -53,6 +53,7 @@ final class StubServer: Sendable {
     let port: Int
     private let log: Log
     private let task: Task<Void, any Error>
+    private let listener: any Channel
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var requests: [Seen] { log.entries.withLock { $0 } }
@@ -60,10 +61,11 @@ final class StubServer: Sendable {
     /// Requests whose path is `path`.
     func count(_ path: String) -> Int { log.entries.withLock { $0.filter { $0.path == path }.count } }
 
-    private init(port: Int, log: Log, task: Task<Void, any Error>) {
+    private init(port: Int, log: Log, task: Task<Void, any Error>, listener: any Channel) {
         self.port = port
         self.log = log
         self.task = task
+        self.listener = listener
     }
 
     /// Starts a stub on a free port, runs `body`, stops the stub.
@@ -89,12 +91,12 @@ final class StubServer: Sendable {
         }
         var logger = Logger(label: "intake-kit-stub")
         logger.logLevel = .critical
-        let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
+        let (bound, continuation) = AsyncStream.makeStream(of: (any Channel).self)
         let app = Application(
             responder: responder,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
             onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.yield(channel)
                 continuation.finish()
             },
             logger: logger)
@@ -102,12 +104,12 @@ final class StubServer: Sendable {
             defer { continuation.finish() }
             try await app.run()
         }
-        var ports = bound.makeAsyncIterator()
-        guard let port = await ports.next(), port > 0 else {
+        var listeners = bound.makeAsyncIterator()
+        guard let listener = await listeners.next(), let port = listener.localAddress?.port, port > 0 else {
             try await task.value
             throw LiveServerError.didNotStart
         }
-        let stub = StubServer(port: port, log: log, task: task)
+        let stub = StubServer(port: port, log: log, task: task, listener: listener)
         do {
             let value = try await body(stub)
             await stub.stop()
@@ -119,8 +121,7 @@ final class StubServer: Sendable {
     }
 
     private func stop() async {
-        task.cancel()
-        _ = try? await task.value
+        await LiveServer.kill(task, listener: listener)
     }
 
     /// A counting proxy in front of `upstream`: every request is recorded, then forwarded as is.

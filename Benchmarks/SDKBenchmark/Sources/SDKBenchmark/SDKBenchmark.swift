@@ -86,7 +86,7 @@ struct SDKBenchmark {
                 report["raw_events_per_second"] = result.rate
                 report["raw_failed"] = Double(result.failed)
                 log(String(
-                    format: "bare HTTPClient.execute (no SDK, one pre-encoded body): %.0f events/s (%d sent, %d failed in %.1f s)",
+                    format: "bare HTTPClient.execute (no SDK, same requests): %.0f events/s (%d sent, %d failed in %.1f s)",
                     result.rate, result.sent, result.failed, result.seconds))
             }
             if options.json {
@@ -163,8 +163,9 @@ struct SDKBenchmark {
         return SendResult(sent: sent, failed: failures.value.load(ordering: .relaxed), seconds: seconds)
     }
 
-    /// The floor set by AsyncHTTPClient itself: what `send` does minus the SDK (no JSON encoding or
-    /// decoding, no token lookup, no retry loop), with the body written once per request like wrk.
+    /// The floor set by AsyncHTTPClient itself: what `send` puts on the wire (the same body, bearer
+    /// token and a distinct `Idempotency-Key`) without the SDK: no JSON encoding or decoding, no token
+    /// lookup, no retry loop.
     static func measureRawSends(
         _ httpClient: HTTPClient, url: String, token: String, concurrency: Int, duration: Duration
     ) async throws -> SendResult {
@@ -183,6 +184,7 @@ struct SDKBenchmark {
                         request.method = .POST
                         request.headers.add(name: "Authorization", value: "Bearer \(token)")
                         request.headers.add(name: "Content-Type", value: "application/json")
+                        request.headers.add(name: "Idempotency-Key", value: "raw-\(tag)-\(worker)-\(count)")
                         request.body = .bytes(ByteBuffer(string: body))
                         do {
                             let response = try await httpClient.execute(request, timeout: .seconds(30))
@@ -300,6 +302,7 @@ struct InProcessServer: Sendable {
     var credentials: IntakeCredentials
     var directory: URL
     var task: Task<Void, any Error>
+    var listener: any Channel
 
     static func start() async throws -> InProcessServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sdk-benchmark-\(UUID().uuidString)")
@@ -311,24 +314,31 @@ struct InProcessServer: Sendable {
         logger.logLevel = .warning
         let server = try await IntakeServer(
             store: store, configuration: IntakeServerConfiguration(host: "127.0.0.1", port: 0), logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let (listeners, continuation) = AsyncStream.makeStream(of: (any Channel).self)
         let app = server.makeApplication { channel in
-            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.yield(channel)
             continuation.finish()
         }
-        let task = Task { try await app.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
+        var iterator = listeners.makeAsyncIterator()
+        guard let listener = await iterator.next(), let port = listener.localAddress?.port, port > 0 else {
             task.cancel()
             throw Options.Problem(message: "the in-process server did not start")
         }
         return InProcessServer(
             url: "http://127.0.0.1:\(port)",
             credentials: IntakeCredentials(clientID: registered.clientID, clientSecret: registered.clientSecret),
-            directory: directory, task: task)
+            directory: directory, task: task, listener: listener)
     }
 
+    /// Closes the listening socket first and lets the accept loop hand out what it has accepted:
+    /// cancelling it with a connection still queued makes NIO stop the process.
     func stop() async {
+        try? await listener.close()
+        try? await Task.sleep(for: .milliseconds(100))
         task.cancel()
         _ = try? await task.value
         try? FileManager.default.removeItem(at: directory)

@@ -1,0 +1,17 @@
+-- POST /v2/event like event.lua, plus a distinct Idempotency-Key per request, as the SDK sends one
+-- (the server then also stores the key and the answer, in the same transaction as the event).
+local counter = 0
+local thread_tag = tostring(math.random(1, 1000000000))
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("INTAKE_TOKEN")
+
+request = function()
+  counter = counter + 1
+  local body = '{"event_type":"lead","event_name":"signup","source_id":"load-test",'
+    .. '"event_id":"' .. thread_tag .. '-' .. counter .. '",'
+    .. '"fields":{"email":"someone@example.com","plan":"pro","seats":3},'
+    .. '"created_at":"2019-12-02T10:00:00.000Z"}'
+  wrk.headers["Idempotency-Key"] = thread_tag .. "-" .. counter
+  return wrk.format(nil, nil, nil, body)
+end

@@ -258,7 +258,7 @@ struct EventReadBackTests {
         arguments: [
             ("limit=0", "limit"), ("limit=1001", "limit"), ("limit=abc", "limit"), ("limit=-1", "limit"),
             ("limit=", "limit"), ("after=-1", "after"), ("after=xyz", "after"), ("event_type=purchase", "event_type"),
-            ("since=yesterday", "since"), ("until=2019-12-02", "until"),
+            ("since=yesterday", "since"), ("until=2019-12-02", "until"), ("source_id=a%00b", "source_id"),
         ])
     func badQueryParameter(query: String, parameter: String) async throws {
         try await TestServer.run { server in

@@ -1,6 +1,9 @@
 -- POST /v2/event with a bearer token (env INTAKE_TOKEN); each request a distinct event_id.
+-- With INTAKE_IDEMPOTENCY_KEYS=1 each request also carries a distinct Idempotency-Key, as the SDK
+-- sends one (the server then also stores the key and the answer, in the event's transaction).
 local counter = 0
 local thread_tag = tostring(math.random(1, 1000000000))
+local with_keys = os.getenv("INTAKE_IDEMPOTENCY_KEYS") == "1"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("INTAKE_TOKEN")
@@ -11,5 +14,8 @@ request = function()
     .. '"event_id":"' .. thread_tag .. '-' .. counter .. '",'
     .. '"fields":{"email":"someone@example.com","plan":"pro","seats":3},'
     .. '"created_at":"2019-12-02T10:00:00.000Z"}'
+  if with_keys then
+    wrk.headers["Idempotency-Key"] = thread_tag .. "-" .. counter
+  end
   return wrk.format(nil, nil, nil, body)
 end

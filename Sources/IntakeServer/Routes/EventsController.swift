@@ -95,7 +95,14 @@ struct EventsController {
                 problems.append(FieldProblem(field: "limit", detail: "must be a whole number from 1 to \(EventQuery.maximumLimit)"))
             }
         }
-        if let sourceID = parameters["source_id"] { query.sourceID = String(sourceID) }
+        if let sourceID = parameters["source_id"] {
+            // PostgreSQL text cannot hold NUL, and no stored source_id contains one.
+            if sourceID.utf8.contains(0) {
+                problems.append(FieldProblem(field: "source_id", detail: "must not contain NUL characters"))
+            } else {
+                query.sourceID = String(sourceID)
+            }
+        }
         if let eventType = parameters["event_type"] {
             if let value = EventType(rawValue: String(eventType)) { query.eventType = value } else {
                 problems.append(FieldProblem(field: "event_type", detail: "must be one of lead, conversion, action"))
@@ -112,7 +119,12 @@ struct EventsController {
         guard problems.isEmpty else { throw Problem.badRequest("Invalid query parameters", errors: problems) }
         let pageSize = query.limit
         query.limit = pageSize + 1
-        let events = try await store.events(query)
+        let events: [StoredEvent]
+        do {
+            events = try await store.events(query)
+        } catch {
+            throw Problem.unavailable("The events could not be read; retry later")
+        }
         let page = events.prefix(pageSize)
         let nextCursor = events.count > pageSize ? page.last.map { String($0.receipt.id) } : nil
         let body = try JSONEncoder.events.encode(EventPage(events: page.map(EventRepresentation.init), nextCursor: nextCursor))

@@ -64,28 +64,32 @@ public final class IntakeClient: Sendable {
     public var retries: Int { retryCount.load(ordering: .relaxed) }
 
     /// Stores one event (`POST /v2/event`, or `/v2/affiliate_event` when it has an `affiliateID`).
-    public func send(_ event: Event, idempotencyKey: String = UUID().uuidString) async throws -> EventReceipt {
-        let path = event.affiliateID == nil ? "/v2/event" : "/v2/affiliate_event"
-        return try await post(path, body: try Self.encode(event), idempotencyKey: idempotencyKey)
+    public func send(_ event: Event, idempotencyKey: String = IntakeClient.makeIdempotencyKey()) async throws -> EventReceipt {
+        try await send(json: event.json, idempotencyKey: idempotencyKey)
     }
 
     /// Stores one event given as a JSON object, as read from a file; the server validates it.
-    public func send(json event: JSONValue, idempotencyKey: String = UUID().uuidString) async throws -> EventReceipt {
+    public func send(json event: JSONValue, idempotencyKey: String = IntakeClient.makeIdempotencyKey()) async throws -> EventReceipt {
         var isAffiliate = false
         if case .object(let members) = event, let affiliate = members["affiliate_id"], affiliate != .null { isAffiliate = true }
-        return try await post(isAffiliate ? "/v2/affiliate_event" : "/v2/event", body: Data(event.jsonText.utf8), idempotencyKey: idempotencyKey)
+        let answer = try await perform(
+            .POST, path: isAffiliate ? "/v2/affiliate_event" : "/v2/event", body: event, idempotencyKey: idempotencyKey)
+        guard let receipt = EventReceipt(answer: answer.readableBytesView) else {
+            throw IntakeError.unexpectedResponse(status: 201, reason: "the answer is not an EventReceipt")
+        }
+        return receipt
     }
 
     /// Stores up to 500 events in one request (`POST /v2/events`); each is validated on its own.
-    public func send(batch events: [Event], idempotencyKey: String = UUID().uuidString) async throws -> BatchReceipt {
-        struct Envelope: Encodable { var events: [Event] }
-        return try await post("/v2/events", body: try Self.encode(Envelope(events: events)), idempotencyKey: idempotencyKey)
+    public func send(batch events: [Event], idempotencyKey: String = IntakeClient.makeIdempotencyKey()) async throws -> BatchReceipt {
+        try await send(jsonBatch: events.map(\.json), idempotencyKey: idempotencyKey)
     }
 
     /// Stores up to 500 events given as JSON values in one request; each is validated on its own.
-    public func send(jsonBatch events: [JSONValue], idempotencyKey: String = UUID().uuidString) async throws -> BatchReceipt {
-        let body = JSONValue.object(["events": .array(events)]).jsonText
-        return try await post("/v2/events", body: Data(body.utf8), idempotencyKey: idempotencyKey)
+    public func send(jsonBatch events: [JSONValue], idempotencyKey: String = IntakeClient.makeIdempotencyKey()) async throws -> BatchReceipt {
+        let answer = try await perform(
+            .POST, path: "/v2/events", body: .object(["events": .array(events)]), idempotencyKey: idempotencyKey)
+        return try decode(BatchReceipt.self, from: answer)
     }
 
     /// One page of the account's events, oldest first (scope `events:read`).
@@ -102,20 +106,6 @@ public final class IntakeClient: Sendable {
         let queryString = components.percentEncodedQuery.map { "?" + $0 } ?? ""
         let body = try await perform(.GET, path: "/v2/events" + queryString, body: nil, idempotencyKey: nil)
         return try decode(EventPage.self, from: body)
-    }
-
-    /// JSON with sorted keys: equal events always give equal bytes, so sending one again with the same
-    /// `Idempotency-Key` replays the first answer instead of being refused as a different request
-    /// (the server fingerprints the body, and `fields` is a dictionary whose order may vary).
-    static func encode(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try encoder.encode(value)
-    }
-
-    private func post<Answer: Decodable>(_ path: String, body: Data, idempotencyKey: String) async throws -> Answer {
-        let answer = try await perform(.POST, path: path, body: body, idempotencyKey: idempotencyKey)
-        return try decode(Answer.self, from: answer)
     }
 
     private func decode<Answer: Decodable>(_ type: Answer.Type, from body: ByteBuffer) throws -> Answer {

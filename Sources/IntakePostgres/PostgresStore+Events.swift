@@ -57,9 +57,8 @@ extension PostgresStore: EventStore {
             if submissions.allSatisfy({ $0.idempotencyKey == nil }) {
                 // Nothing to look up or remember: lock, insert and commit in one statement, one round trip.
                 let receivedAt = UnixTime.nowMilliseconds()
-                var ids = try await insertEvents(submissions, receivedAt: receivedAt, lockFirst: true) {
-                    try await client.query($0, logger: logger)
-                }.makeIterator()
+                let insert = EventStatements.InsertEvents(submissions, receivedAt: receivedAt, lock: eventWriteLock)
+                var ids = try await insertedIDs(insert) { try await client.execute($0, logger: logger) }.makeIterator()
                 return submissions.map { submission in
                     let receipts = submission.events.compactMap { _ in
                         ids.next().map { EventReceipt(id: $0, receivedAt: receivedAt) }
@@ -68,7 +67,7 @@ extension PostgresStore: EventStore {
                 }
             }
             let outcomes = try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(eventWriteLock))", logger: logger)
+                try await perform(EventStatements.LockWrites(lock: eventWriteLock), on: connection, logger: logger)
                 let stored = try await storedResponses(for: submissions, connection: connection, logger: logger)
                 var outcomes = [EventSubmission.Outcome?](repeating: nil, count: submissions.count)
                 var firstNew: [KeyReference: Int] = [:]
@@ -94,9 +93,8 @@ extension PostgresStore: EventStore {
                     fresh.append(index)
                 }
                 let receivedAt = UnixTime.nowMilliseconds()
-                var ids = try await insertEvents(fresh.map { submissions[$0] }, receivedAt: receivedAt, lockFirst: false) {
-                    try await connection.query($0, logger: logger)
-                }.makeIterator()
+                let insert = EventStatements.InsertEvents(fresh.map { submissions[$0] }, receivedAt: receivedAt, lock: nil)
+                var ids = try await insertedIDs(insert) { try await connection.execute($0, logger: logger) }.makeIterator()
                 var responses: [Int: ResponseRecord] = [:]
                 for index in fresh {
                     let receipts = submissions[index].events.compactMap { _ in
@@ -109,10 +107,12 @@ extension PostgresStore: EventStore {
                 for (index, first) in replayOf {
                     outcomes[index] = responses[first].map { .replayed($0) } ?? .keyReused
                 }
-                try await insertKeys(
-                    fresh.compactMap { index in
-                        submissions[index].idempotencyKey.map { (submissions[index].clientID, $0, responses[index]!) }
-                    }, createdAt: receivedAt / 1000, connection: connection, logger: logger)
+                let keys = fresh.compactMap { index in
+                    submissions[index].idempotencyKey.map { (submissions[index].clientID, $0, responses[index]!) }
+                }
+                if !keys.isEmpty {
+                    try await perform(EventStatements.InsertKeys(keys, createdAt: receivedAt / 1000), on: connection, logger: logger)
+                }
                 return outcomes.map { $0 ?? .keyReused }
             }
             return outcomes.map { .success($0) }
@@ -126,15 +126,11 @@ extension PostgresStore: EventStore {
     ) async throws -> [KeyReference: ([UInt8], ResponseRecord)] {
         let keyed = submissions.filter { $0.idempotencyKey != nil }
         guard !keyed.isEmpty else { return [:] }
-        let clientIDs = keyed.map(\.clientID)
-        let keys = keyed.compactMap { $0.idempotencyKey?.key }
-        let rows = try await connection.query(
-            """
-            SELECT client_id, key, fingerprint, status, body FROM idempotency_keys
-            WHERE (client_id, key) IN (SELECT * FROM UNNEST(\(clientIDs)::text[], \(keys)::text[]))
-            """, logger: logger)
+        let rows = try await connection.execute(
+            EventStatements.FindKeys(clientIDs: keyed.map(\.clientID), keys: keyed.compactMap { $0.idempotencyKey?.key }),
+            logger: logger)
         var stored: [KeyReference: ([UInt8], ResponseRecord)] = [:]
-        for try await (clientID, key, fingerprint, status, body) in rows.decode((String, String, ByteBuffer, Int32, ByteBuffer).self) {
+        for try await (clientID, key, fingerprint, status, body) in rows {
             stored[KeyReference(clientID: clientID, key: key)] = (
                 Array(fingerprint.readableBytesView),
                 ResponseRecord(status: Int(status), body: Array(body.readableBytesView))
@@ -143,81 +139,22 @@ extension PostgresStore: EventStore {
         return stored
     }
 
-    /// Inserts every event of `submissions` in one statement; returns their ids in order.
-    /// Optional text columns travel as empty strings (never valid values) and become NULL. With
-    /// `lockFirst`, the statement takes the event-write lock before drawing any id (the sort has to
-    /// read the locking CTE before rows reach the insert), for use outside an explicit transaction.
-    private static func insertEvents(
-        _ submissions: [EventSubmission], receivedAt: Int64, lockFirst: Bool,
-        run: (PostgresQuery) async throws -> PostgresRowSequence
-    ) async throws -> [Int64] {
-        var accounts: [String] = [], clientIDs: [String] = [], types: [String] = [], names: [String] = []
-        var sources: [String] = [], fields: [String] = [], eventIDs: [String] = [], personIDs: [String] = []
-        var gaClientIDs: [String] = [], affiliateIDs: [String] = [], createdAts: [Int64] = []
-        for submission in submissions {
-            for event in submission.events {
-                accounts.append(submission.account)
-                clientIDs.append(submission.clientID)
-                types.append(event.eventType.rawValue)
-                names.append(event.eventName)
-                sources.append(event.sourceID)
-                fields.append(JSONValue.object(event.fields).jsonText)
-                eventIDs.append(event.eventID ?? "")
-                personIDs.append(event.personID ?? "")
-                gaClientIDs.append(event.gaClientID ?? "")
-                affiliateIDs.append(event.affiliateID ?? "")
-                createdAts.append(event.createdAt)
-            }
-        }
-        guard !accounts.isEmpty else { return [] }
-        let lock: Int64? = lockFirst ? eventWriteLock : nil
-        let rows = try await run(
-            """
-            WITH serialized AS MATERIALIZED (SELECT \(lock)::bigint IS NULL OR pg_advisory_xact_lock(\(lock)) IS NULL AS ok)
-            INSERT INTO events (account, client_id, event_type, event_name, source_id, fields, event_id, person_id,
-                                ga_client_id, affiliate_id, created_at, received_at)
-            SELECT a, c, t, n, s, f, NULLIF(e, ''), NULLIF(p, ''), NULLIF(g, ''), NULLIF(af, ''), ca, \(receivedAt)
-            FROM UNNEST(\(accounts)::text[], \(clientIDs)::text[], \(types)::text[], \(names)::text[], \(sources)::text[],
-                        \(fields)::text[], \(eventIDs)::text[], \(personIDs)::text[], \(gaClientIDs)::text[],
-                        \(affiliateIDs)::text[], \(createdAts)::bigint[])
-                 WITH ORDINALITY AS input(a, c, t, n, s, f, e, p, g, af, ca, position), serialized
-            ORDER BY position
-            RETURNING id
-            """)
+    /// Runs a statement whose rows do not matter. They are read all the same: postgres-nio wants a
+    /// result consumed before the connection runs the next statement.
+    private static func perform<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        for try await _ in try await connection.execute(statement, logger: logger) {}
+    }
+
+    /// Runs `insert` unless it has no rows; returns the new ids in insertion order.
+    private static func insertedIDs<Rows: AsyncSequence>(
+        _ insert: EventStatements.InsertEvents, run: (EventStatements.InsertEvents) async throws -> Rows
+    ) async throws -> [Int64] where Rows.Element == Int64 {
+        guard !insert.isEmpty else { return [] }
         var ids: [Int64] = []
-        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        for try await id in try await run(insert) { ids.append(id) }
         // Serial values are drawn in insertion order, which follows `position`.
         return ids.sorted()
-    }
-
-    private static func insertKeys(
-        _ keys: [(clientID: String, key: IdempotencyKey, response: ResponseRecord)], createdAt: Int64,
-        connection: PostgresConnection, logger: Logger
-    ) async throws {
-        guard !keys.isEmpty else { return }
-        // One row per key: the fingerprint and body travel as hex, as arrays of bytea are awkward to bind.
-        let clientIDs = keys.map(\.clientID)
-        let names = keys.map(\.key.key)
-        let fingerprints = keys.map { hex($0.key.fingerprint) }
-        let statuses = keys.map { Int32($0.response.status) }
-        let bodies = keys.map { hex($0.response.body) }
-        try await connection.query(
-            """
-            INSERT INTO idempotency_keys (client_id, key, fingerprint, status, body, created_at)
-            SELECT c, k, decode(f, 'hex'), s, decode(b, 'hex'), \(createdAt)
-            FROM UNNEST(\(clientIDs)::text[], \(names)::text[], \(fingerprints)::text[], \(statuses)::int[], \(bodies)::text[])
-                 AS input(c, k, f, s, b)
-            """, logger: logger)
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

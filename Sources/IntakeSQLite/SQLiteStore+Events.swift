@@ -54,25 +54,23 @@ extension SQLiteStore: EventStore {
         }
     }
 
-    /// Commits a batch of submissions in one transaction. Each submission sits in its own savepoint,
-    /// so one that fails leaves the others intact.
+    /// Commits a batch of submissions in one transaction. Should one of them fail (a disk error, a
+    /// constraint), the transaction is rolled back and each submission is committed on its own, so
+    /// the failure stays with its request. Savepoints would give the same isolation, but they cost
+    /// two statements per submission on the path every request takes.
     static func commit(_ submissions: [EventSubmission], to pool: DatabasePool) async -> [Result<EventSubmission.Outcome, any Error>] {
         do {
             return try await pool.write { db in
                 let receivedAt = UnixTime.nowMilliseconds()
-                return submissions.map { submission in
-                    Result {
-                        var outcome = EventSubmission.Outcome.keyReused
-                        try db.inSavepoint {
-                            outcome = try store(submission, receivedAt: receivedAt, in: db)
-                            return .commit
-                        }
-                        return outcome
-                    }
-                }
+                return try submissions.map { .success(try store($0, receivedAt: receivedAt, in: db)) }
             }
         } catch {
-            return submissions.map { _ in .failure(error) }
+            guard submissions.count > 1 else { return [.failure(error)] }
+            var results: [Result<EventSubmission.Outcome, any Error>] = []
+            for submission in submissions {
+                results += await commit([submission], to: pool)
+            }
+            return results
         }
     }
 
@@ -81,7 +79,7 @@ extension SQLiteStore: EventStore {
     ) throws -> EventSubmission.Outcome {
         if let key = submission.idempotencyKey,
             let row = try Row.fetchOne(
-                db, sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE client_id = ? AND key = ?",
+                db.cachedStatement(sql: "SELECT fingerprint, status, body FROM idempotency_keys WHERE client_id = ? AND key = ?"),
                 arguments: [submission.clientID, key.key])
         {
             let fingerprint: Data = row["fingerprint"]
@@ -106,12 +104,10 @@ extension SQLiteStore: EventStore {
         }
         let response = submission.respond(receipts)
         if let key = submission.idempotencyKey {
-            try db.execute(
-                sql: """
-                    INSERT INTO idempotency_keys (client_id, key, fingerprint, status, body, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+            try db.cachedStatement(sql: """
+                INSERT INTO idempotency_keys (client_id, key, fingerprint, status, body, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
                     submission.clientID, key.key, Data(key.fingerprint), response.status, Data(response.body),
                     receivedAt / 1000,
                 ])

@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeSQLiteTests",
-            dependencies: ["IntakeSQLite", "IntakeCore", "IntakeModel"],
+            dependencies: ["IntakeSQLite", "IntakeCore", "IntakeModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -89,7 +89,10 @@ public final class IntakeClient: Sendable {
     public func send(jsonBatch events: [JSONValue], idempotencyKey: String = IntakeClient.makeIdempotencyKey()) async throws -> BatchReceipt {
         let answer = try await perform(
             .POST, path: "/v2/events", body: .object(["events": .array(events)]), idempotencyKey: idempotencyKey)
-        return try decode(BatchReceipt.self, from: answer)
+        guard let receipt = BatchReceipt(answer: answer.readableBytesView) else {
+            throw IntakeError.unexpectedResponse(status: 200, reason: "the answer is not a BatchReceipt")
+        }
+        return receipt
     }
 
     /// One page of the account's events, oldest first (scope `events:read`).

@@ -2,7 +2,14 @@
 -- With INTAKE_IDEMPOTENCY_KEYS=1 each request also carries a distinct Idempotency-Key, as the SDK
 -- sends one (the server then also stores the key and the answer, in the event's transaction).
 local counter = 0
-local thread_tag = tostring(math.random(1, 1000000000))
+-- Each thread gets its own tag, set from the main Lua state: the threads' own states would all draw
+-- the same math.random value, so two threads would send the same keys (replays, not new events).
+-- The start time keeps the keys of one run apart from a previous run's on the same server.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_tag", os.time() .. "-" .. threads)
+end
 local with_keys = os.getenv("INTAKE_IDEMPOTENCY_KEYS") == "1"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -15,6 +15,7 @@
 #   scripts/sdk-benchmark.sh                       # 64 connections / tasks, 10 s each
 #   CONNECTIONS=32 DURATION=20 BATCH_SIZE=50 scripts/sdk-benchmark.sh
 #   INTAKE_BIN=.build/release/intake scripts/sdk-benchmark.sh   # skip building the server
+#   PIN=1 scripts/sdk-benchmark.sh   # server on CPU 0; wrk and the SDK on CPU 1 (needs taskset)
 #
 # Prints the token path's ns/call, the rates and the SDK's share of wrk's (target: ≥ 70%).
 set -euo pipefail
@@ -27,6 +28,13 @@ DURATION=${DURATION:-10}          # seconds, for each of the four rates
 PORT=${PORT:-18082}
 TOKEN_CALLS=${TOKEN_CALLS:-1000000}
 BATCH_SIZE=${BATCH_SIZE:-100}     # events per request on the bulk path
+# With PIN=1 the clients get their own core, so what a client costs does not come out of the
+# server's share: the rates then compare how hard each client can drive the server.
+client_cpu=""
+if [ "${PIN:-0}" = 1 ]; then
+  SERVE_WRAPPER="taskset -c 0"
+  client_cpu="taskset -c 1"
+fi
 require_wrk
 intake_release_binary
 swift build -c release --package-path Benchmarks/SDKBenchmark >&2
@@ -42,22 +50,22 @@ intake_serve "$PORT" "$database" "$workdir/server.log"
 export INTAKE_TOKEN=$(intake_token "$url" "$client_id" "$client_secret")
 
 # Warm up, then wrk at full speed with one token, as the ceiling for any client.
-wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s scripts/wrk/event.lua "$url/v2/event" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/event.lua "$url/v2/event" > "$workdir/event.wrk"
-INTAKE_IDEMPOTENCY_KEYS=1 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/event.lua "$url/v2/event" \
+$client_cpu wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s scripts/wrk/event.lua "$url/v2/event" >/dev/null
+$client_cpu wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/event.lua "$url/v2/event" > "$workdir/event.wrk"
+INTAKE_IDEMPOTENCY_KEYS=1 $client_cpu wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/event.lua "$url/v2/event" \
   > "$workdir/event-idempotent.wrk"
-INTAKE_BATCH_SIZE=$BATCH_SIZE wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/events-batch.lua \
+INTAKE_BATCH_SIZE=$BATCH_SIZE $client_cpu wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s scripts/wrk/events-batch.lua \
   "$url/v2/events" > "$workdir/events-batch.wrk"
 
 # The SDK, then bare AsyncHTTPClient, against the same server; the secret goes by environment, not
 # on the command line.
 INTAKE_URL=$url INTAKE_CLIENT_ID=$client_id INTAKE_CLIENT_SECRET=$client_secret \
-  "$BENCH_BIN" --concurrency "$CONNECTIONS" --duration "$DURATION" --raw-duration "$DURATION" \
+  $client_cpu "$BENCH_BIN" --concurrency "$CONNECTIONS" --duration "$DURATION" --raw-duration "$DURATION" \
   --token-calls "$TOKEN_CALLS" --batch-size "$BATCH_SIZE" --json > "$workdir/sdk.json"
 
-python3 - "$workdir" "$CONNECTIONS" "$DURATION" "$BATCH_SIZE" <<'PY'
+python3 - "$workdir" "$CONNECTIONS" "$DURATION" "$BATCH_SIZE" "${PIN:-0}" <<'PY'
 import json, re, sys
-workdir, connections, duration, batch_size = sys.argv[1:5]
+workdir, connections, duration, batch_size, pinned = sys.argv[1:6]
 def wrk(name):
     text = open(f"{workdir}/{name}.wrk").read()
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
@@ -67,7 +75,8 @@ sdk = json.loads(open(f"{workdir}/sdk.json").read().strip().splitlines()[-1])
 rate, raw = sdk["events_per_second"], sdk["raw_events_per_second"]
 batch_requests, batch_bad = wrk("events-batch")
 wrk_batch, sdk_batch = batch_requests * int(batch_size), sdk["batch_events_per_second"]
-print(f"POST /v2/event, {connections} connections/tasks, {duration} s each, one release server, SQLite (synchronous=FULL)")
+cores = "server on CPU 0, clients on CPU 1" if pinned == "1" else "server and clients sharing the cores"
+print(f"POST /v2/event, {connections} connections/tasks, {duration} s each, one release server, SQLite (synchronous=FULL), {cores}")
 print(f"cached token path                 {sdk['token_ns_per_call']:>8.1f} ns/call  (target < 1000)")
 print(f"wrk, event.lua                    {plain:>8.0f} events/s (non-2xx: {plain_bad})")
 print(f"wrk, event.lua + keys                {keyed:>8.0f} events/s (non-2xx: {keyed_bad})")

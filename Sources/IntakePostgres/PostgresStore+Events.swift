@@ -11,6 +11,9 @@ extension PostgresStore: EventStore {
 
     public func events(_ query: EventQuery) async throws -> [StoredEvent] {
         let limit = min(max(query.limit, 1), EventQuery.maximumLimit + 1)
+        // Not a prepared statement, unlike the write path: PostgreSQL plans this one with the filters'
+        // values, so a source filter can use `events_by_source`; a generic plan for the optional
+        // filters could not.
         let rows = try await client.query(
             """
             SELECT id, client_id, event_type, event_name, source_id, fields, event_id, person_id, ga_client_id,

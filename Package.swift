@@ -108,6 +108,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fixtures and the PostgreSQL test database, shared by the storage and server tests.
+        .target(
+            name: "IntakeTestSupport",
+            dependencies: [
+                "IntakeCore",
+                "IntakeModel",
+                "IntakePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/IntakeTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntakeModelTests",
             dependencies: ["IntakeModel"],
@@ -125,7 +138,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeSQLiteTests",
-            dependencies: ["IntakeSQLite", "IntakeCore", "IntakeModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "IntakeSQLite", "IntakeCore", "IntakeModel", "IntakeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -135,6 +150,7 @@ let package = Package(
                 "IntakeModel",
                 "IntakeSQLite",
                 "IntakePostgres",
+                "IntakeTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,6 +162,7 @@ let package = Package(
                 "IntakeServer",
                 "IntakeSQLite",
                 "IntakePostgres",
+                "IntakeTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 "IntakeCore",

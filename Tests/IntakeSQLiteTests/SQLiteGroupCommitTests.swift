@@ -1,5 +1,6 @@
 import GRDB
 import IntakeCore
+import IntakeTestSupport
 import Testing
 
 @testable import IntakeSQLite

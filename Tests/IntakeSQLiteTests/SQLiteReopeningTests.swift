@@ -1,6 +1,7 @@
 import IntakeCore
 import IntakeModel
 import IntakeSQLite
+import IntakeTestSupport
 import Testing
 
 /// What a SQLite file keeps once its store is gone and the file is opened again. The tests every

@@ -27,37 +27,3 @@ func withDatabase(_ body: (TemporaryDatabase, SQLiteStore) async throws -> Void)
     let store = try database.open()
     try await body(database, store)
 }
-
-enum Fixtures {
-    static func event(
-        _ type: EventType = .lead, name: String = "signup", source: String = "src-1",
-        fields: [String: JSONValue] = ["email": .string("a@example.com")], eventID: String? = nil,
-        personID: String? = nil, gaClientID: String? = nil, affiliateID: String? = nil, createdAt: Int64 = 1_575_280_800_000
-    ) -> EventInput {
-        EventInput(
-            eventType: type, eventName: name, sourceID: source, fields: fields, eventID: eventID, personID: personID,
-            gaClientID: gaClientID, affiliateID: affiliateID, createdAt: createdAt)
-    }
-
-    /// A response whose body lists the receipt ids, e.g. `3,4,5`.
-    @Sendable static func listIDs(_ receipts: [EventReceipt]) -> ResponseRecord {
-        ResponseRecord(status: 201, body: Array(receipts.map { String($0.id) }.joined(separator: ",").utf8))
-    }
-
-    static func submission(
-        account: String = "default", clientID: String = "client-1", events: [EventInput],
-        key: String? = nil, fingerprint: [UInt8] = [1, 2, 3]
-    ) -> EventSubmission {
-        EventSubmission(
-            account: account, clientID: clientID, events: events,
-            idempotencyKey: key.map { IdempotencyKey(key: $0, fingerprint: fingerprint) }, respond: listIDs)
-    }
-}
-
-extension EventSubmission.Outcome {
-    /// The ids listed in a `.stored` response built by ``Fixtures/listIDs(_:)``.
-    var storedIDs: [Int64]? {
-        guard case .stored(let response) = self else { return nil }
-        return String(decoding: response.body, as: UTF8.self).split(separator: ",").compactMap { Int64($0) }
-    }
-}

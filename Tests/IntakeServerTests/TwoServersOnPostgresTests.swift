@@ -4,6 +4,7 @@ import HummingbirdTesting
 import IntakeCore
 import IntakeModel
 import IntakePostgres
+import IntakeTestSupport
 import Testing
 
 /// Issue 5: several stateless instances on one PostgreSQL share the signing key, the clients and
@@ -19,7 +20,8 @@ struct TwoServersOnPostgresTests {
 
     /// Runs two servers, A and B, each over its own store on one fresh database.
     static func withTwoServers(_ body: @escaping @Sendable (TestServer, TestServer) async throws -> Void) async throws {
-        try await PostgresTestDatabase.withFreshDatabase { url in
+        try await PostgresTestDatabase.withFreshDatabase { name in
+            let url = try PostgresTestDatabase.url(database: name)
             try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { storeA in
                 try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { storeB in
                     try await TestServer.run(store: storeA, registryPollInterval: .seconds(1)) { a in

@@ -1,5 +1,6 @@
 import IntakeCore
 import IntakeModel
+import IntakeTestSupport
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import IntakeCore
 import IntakePostgres
+import IntakeTestSupport
 import PostgresNIO
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import IntakeCore
 import IntakePostgres
 import IntakeSQLite
+import IntakeTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
@@ -100,10 +101,6 @@ final class TestDatabase: Sendable {
             }
         }
     }
-}
-
-struct TestDatabaseError: Error, CustomStringConvertible {
-    var description: String
 }
 
 /// Runs `body` with one store on a fresh database of `kind`.

@@ -2,26 +2,34 @@ import Foundation
 import IntakePostgres
 import Logging
 import PostgresNIO
-import Testing
 
 /// The PostgreSQL the tests may use: `INTAKE_TEST_POSTGRES_URL` (for example the one
 /// `scripts/throwaway-postgres.sh` prints). Every test gets a database of its own, created from
 /// that URL's database and dropped afterwards, so tests run in parallel without seeing each other.
-enum PostgresTestDatabase {
-    static let environmentVariable = "INTAKE_TEST_POSTGRES_URL"
+///
+/// ```swift
+/// @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.skipMessage)))
+/// func twoStores() async throws {
+///     try await PostgresTestDatabase.withFreshDatabase { name in
+///         let url = try PostgresTestDatabase.url(database: name)
+///     }
+/// }
+/// ```
+package enum PostgresTestDatabase {
+    package static let environmentVariable = "INTAKE_TEST_POSTGRES_URL"
 
     /// The server URL, or nil when PostgreSQL tests are not configured.
-    static let url: String? = {
+    package static let url: String? = {
         guard let value = ProcessInfo.processInfo.environment[environmentVariable], !value.isEmpty else { return nil }
         return value
     }()
 
-    static var isConfigured: Bool { url != nil }
+    package static var isConfigured: Bool { url != nil }
 
-    static let skipMessage = "\(environmentVariable) is not set (see scripts/throwaway-postgres.sh)"
+    package static let skipMessage = "\(environmentVariable) is not set (see scripts/throwaway-postgres.sh)"
 
-    static let logger: Logger = {
-        var logger = Logger(label: "intake-store-tests.postgres")
+    package static let logger: Logger = {
+        var logger = Logger(label: "intake-tests.postgres")
         logger.logLevel = .error
         return logger
     }()
@@ -32,8 +40,8 @@ enum PostgresTestDatabase {
 
     /// The configuration of the database `name` on the configured server; `connections` bounds
     /// the pool of each store, so that many parallel tests stay under the server's `max_connections`.
-    static func configuration(database name: String?, connections: Int = 4) throws -> PostgresClient.Configuration {
-        let url = try #require(url, "\(environmentVariable) is not set")
+    package static func configuration(database name: String?, connections: Int = 4) throws -> PostgresClient.Configuration {
+        let url = try configuredURL()
         var configuration = try PostgresConnectionURL.configuration(from: url)
         if let name { configuration.database = name }
         configuration.options.maximumConnections = connections
@@ -41,16 +49,23 @@ enum PostgresTestDatabase {
     }
 
     /// The URL of the database `name` on the configured server (the configured URL with another path).
-    static func url(database name: String) throws -> String {
-        let url = try #require(url, "\(environmentVariable) is not set")
-        var components = try #require(URLComponents(string: url))
+    package static func url(database name: String) throws -> String {
+        guard var components = URLComponents(string: try configuredURL()) else {
+            throw TestDatabaseError(description: "\(environmentVariable) is not a URL")
+        }
         components.path = "/" + name
-        return try #require(components.string)
+        guard let url = components.string else { throw TestDatabaseError(description: "no URL for database \(name)") }
+        return url
+    }
+
+    private static func configuredURL() throws -> String {
+        guard let url else { throw TestDatabaseError(description: skipMessage) }
+        return url
     }
 
     /// Creates an empty database with a fresh name, runs `body` with that name, then drops it
     /// (forcibly, so that a connection a failed test left behind cannot keep it alive).
-    static func withFreshDatabase<Value: Sendable>(_ body: (String) async throws -> Value) async throws -> Value {
+    package static func withFreshDatabase<Value: Sendable>(_ body: (String) async throws -> Value) async throws -> Value {
         try await reachability.value
         await limiter.acquire()
         let result: Result<Value, any Error>
@@ -103,30 +118,6 @@ enum PostgresTestDatabase {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-        }
-    }
-}
-
-/// A counting semaphore for async code.
-actor AsyncLimiter {
-    private var available: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    init(_ count: Int) { available = count }
-
-    func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    func release() {
-        if waiters.isEmpty {
-            available += 1
-        } else {
-            waiters.removeFirst().resume()
         }
     }
 }

@@ -1,8 +1,14 @@
 import IntakeCore
 import IntakeModel
 
-enum Fixtures {
-    static func event(
+/// Events, submissions and clients for store tests, with defaults for everything a test does not care about.
+///
+/// ```swift
+/// let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "signup")], key: "k1"))
+/// #expect(outcome.storedIDs?.count == 1)
+/// ```
+package enum Fixtures {
+    package static func event(
         _ type: EventType = .lead, name: String = "signup", source: String = "src-1",
         fields: [String: JSONValue] = ["email": .string("a@example.com")], eventID: String? = nil,
         personID: String? = nil, gaClientID: String? = nil, affiliateID: String? = nil, createdAt: Int64 = 1_575_280_800_000
@@ -13,11 +19,11 @@ enum Fixtures {
     }
 
     /// A response whose body lists the receipt ids, e.g. `3,4,5`.
-    @Sendable static func listIDs(_ receipts: [EventReceipt]) -> ResponseRecord {
+    @Sendable package static func listIDs(_ receipts: [EventReceipt]) -> ResponseRecord {
         ResponseRecord(status: 201, body: Array(receipts.map { String($0.id) }.joined(separator: ",").utf8))
     }
 
-    static func submission(
+    package static func submission(
         account: String = "default", clientID: String = "client-1", events: [EventInput],
         key: String? = nil, fingerprint: [UInt8] = [1, 2, 3]
     ) -> EventSubmission {
@@ -26,7 +32,7 @@ enum Fixtures {
             idempotencyKey: key.map { IdempotencyKey(key: $0, fingerprint: fingerprint) }, respond: listIDs)
     }
 
-    static func client(
+    package static func client(
         name: String = "crm", account: String = "default", scopes: ScopeSet = .defaultForNewClients,
         enabled: Bool = true, createdAt: Int64 = 1_700_000_000
     ) -> (ClientRecord, ClientCredentials) {
@@ -35,13 +41,5 @@ enum Fixtures {
             id: credentials.clientID, name: name, account: account, scopes: scopes,
             secretHash: SecretHash(of: credentials.clientSecret), isEnabled: enabled, createdAt: createdAt)
         return (record, credentials)
-    }
-}
-
-extension EventSubmission.Outcome {
-    /// The ids listed in a `.stored` response built by ``Fixtures/listIDs(_:)``.
-    var storedIDs: [Int64]? {
-        guard case .stored(let response) = self else { return nil }
-        return String(decoding: response.body, as: UTF8.self).split(separator: ",").compactMap { Int64($0) }
     }
 }

@@ -105,11 +105,7 @@ import Testing
             return .json(200, #"{"stored": \#(events.count), "failed": 0, "results": [\#(results.joined(separator: ","))]}"#)
         } body: { stub in
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(
-                        environment: .custom(baseURL: stub.baseURL),
-                        credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http),
-                    httpClient: http)
+                let client = stub.client(http: http)
                 let events = GeneratedEvents(source: "pressure", count: 2_000)
                 let stored = Counter()
                 let sending = Task {

@@ -14,11 +14,7 @@ import Testing
             return .json(201, #"{"id": \#(seen.number), "received_at": "2026-11-29T10:00:00.000Z"}"#)
         } body: { stub in
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(
-                        environment: .custom(baseURL: stub.baseURL),
-                        credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http),
-                    httpClient: http)
+                let client = stub.client(http: http)
                 let event = Event(
                     type: .conversion, name: "purchase", sourceID: "shop",
                     fields: ["z": .integer(1), "a": .object(["y": .bool(true), "b": .null]), "quote": .string("say \"hi\"")],
@@ -45,11 +41,7 @@ import Testing
             return .json(201, #"{"id": 7, "received_at": "2026-11-29T10:00:00.000Z"}"#)
         } body: { stub in
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(
-                        environment: .custom(baseURL: stub.baseURL),
-                        credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http),
-                    httpClient: http)
+                let client = stub.client(http: http)
                 _ = try await client.send(Event(type: .lead, name: "signup", sourceID: "partner", affiliateID: "aff-9"))
                 #expect(stub.requests.map(\.path) == ["/oauth2/token", "/v2/affiliate_event"])
                 #expect(String(buffer: stub.requests[1].body).contains(#""affiliate_id":"aff-9""#))
@@ -63,11 +55,7 @@ import Testing
             return .json(201, #"{"id": "seven"}"#)
         } body: { stub in
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(
-                        environment: .custom(baseURL: stub.baseURL),
-                        credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http),
-                    httpClient: http)
+                let client = stub.client(http: http)
                 await #expect(throws: IntakeError.self) {
                     try await client.send(Event(type: .lead, name: "signup", sourceID: "web"))
                 }

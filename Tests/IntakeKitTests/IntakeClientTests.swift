@@ -55,9 +55,7 @@ import Testing
             return .json(401, #"{"title": "Unauthorized", "detail": "The access token is invalid"}"#, headers: [("WWW-Authenticate", challenge)])
         } body: { stub in
             try await withHTTPClient { http in
-                let tokens = TokenProvider(
-                    environment: .custom(baseURL: stub.baseURL),
-                    credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http)
+                let tokens = stub.tokens(http: http)
                 let client = IntakeClient(tokens: tokens, httpClient: http)
                 await #expect(throws: IntakeError.rejected(status: 401, detail: "The access token is invalid", fieldErrors: [])) {
                     try await client.send(sampleEvent("stale", number: 0))

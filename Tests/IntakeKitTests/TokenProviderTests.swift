@@ -135,10 +135,8 @@ import Testing
             return .token("shared-token")
         } body: { stub in
             try await withHTTPClient { http in
-                let tokens = TokenProvider(
-                    environment: .custom(baseURL: stub.baseURL),
-                    credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http,
-                    configuration: .init(retry: RetryPolicy(maximumAttempts: 5, initialDelay: .milliseconds(1))))
+                let tokens = stub.tokens(
+                    http: http, configuration: .init(retry: RetryPolicy(maximumAttempts: 5, initialDelay: .milliseconds(1))))
                 // The first caller starts the request; the others join it while the stub holds it.
                 let starter = Task { try await tokens.token() }
                 #expect(await eventually { stub.count("/oauth2/token") == 1 })
@@ -172,9 +170,7 @@ import Testing
             return .token("token-\(seen.number)", expiresIn: 66)
         } body: { stub in
             try await withHTTPClient { http in
-                let tokens = TokenProvider(
-                    environment: .custom(baseURL: stub.baseURL),
-                    credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http)
+                let tokens = stub.tokens(http: http)
                 #expect(try await tokens.token() == "token-1")
                 try await Task.sleep(for: .seconds(5))
                 #expect(try await tokens.token() == "token-1")
@@ -209,10 +205,8 @@ import Testing
         } body: { stub in
             try await withHTTPClient { http in
                 // Backoff alone would wait at most 1 ms; only Retry-After makes it a second.
-                let tokens = TokenProvider(
-                    environment: .custom(baseURL: stub.baseURL),
-                    credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http,
-                    configuration: .init(retry: RetryPolicy(
+                let tokens = stub.tokens(
+                    http: http, configuration: .init(retry: RetryPolicy(
                         maximumAttempts: 3, initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1),
                         maximumTotalTime: .seconds(10))))
                 #expect(try await tokens.token() == "after-retry")
@@ -230,10 +224,8 @@ import Testing
             .json(429, #"{"error": "slow_down"}"#, headers: [("Retry-After", "120")])
         } body: { stub in
             try await withHTTPClient { http in
-                let tokens = TokenProvider(
-                    environment: .custom(baseURL: stub.baseURL),
-                    credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"), httpClient: http,
-                    configuration: .init(retry: RetryPolicy(maximumAttempts: 5, maximumTotalTime: .seconds(10))))
+                let tokens = stub.tokens(
+                    http: http, configuration: .init(retry: RetryPolicy(maximumAttempts: 5, maximumTotalTime: .seconds(10))))
                 await #expect(throws: IntakeError.unavailable(attempts: 1, lastFailure: "HTTP 429")) {
                     try await tokens.token()
                 }

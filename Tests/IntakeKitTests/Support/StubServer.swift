@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import IntakeKit
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -56,6 +57,18 @@ final class StubServer: Sendable {
     private let listener: any Channel
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// A token provider for this stub, with throwaway credentials.
+    func tokens(http: HTTPClient, configuration: TokenProvider.Configuration = .init()) -> TokenProvider {
+        TokenProvider(
+            environment: .custom(baseURL: baseURL), credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"),
+            httpClient: http, configuration: configuration)
+    }
+
+    /// A client for this stub, on ``tokens(http:configuration:)``.
+    func client(http: HTTPClient) -> IntakeClient {
+        IntakeClient(tokens: tokens(http: http), httpClient: http)
+    }
     var requests: [Seen] { log.entries.withLock { $0 } }
 
     /// Requests whose path is `path`.

@@ -140,49 +140,12 @@ struct SDKBenchmark {
         var rate: Double { Double(sent) / seconds }
     }
 
-    /// `concurrency` tasks sending one event at a time each until `duration` has passed.
-    static func measureSends(_ client: IntakeClient, concurrency: Int, duration: Duration) async throws -> SendResult {
-        let tag = UUID().uuidString.prefix(8)
-        let failures = FailureCount()
-        // A short warm-up opens the connections before the clock starts.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<concurrency {
-                group.addTask { _ = try await client.send(event(tag: "\(tag)-warm", worker: worker, number: 0)) }
-            }
-            try await group.waitForAll()
-        }
-        let clock = ContinuousClock()
-        let started = clock.now
-        let deadline = started + duration
-        let sent = try await withThrowingTaskGroup(of: Int.self) { group in
-            for worker in 0..<concurrency {
-                group.addTask {
-                    var count = 0
-                    while clock.now < deadline {
-                        do {
-                            _ = try await client.send(event(tag: String(tag), worker: worker, number: count))
-                            count += 1
-                        } catch {
-                            if failures.value.add(1, ordering: .relaxed).newValue == 1 {
-                                log("first failure: \(error)")
-                            }
-                        }
-                    }
-                    return count
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        let seconds = (clock.now - started).seconds
-        return SendResult(sent: sent, failed: failures.value.load(ordering: .relaxed), seconds: seconds)
-    }
-
-    /// `concurrency` tasks sending `batchSize` events per request (`send(batch:)`, what `sendAll` and
-    /// `intake send` use for bulk) until `duration` has passed; counts stored events.
-    static func measureBatchSends(
-        _ client: IntakeClient, batchSize: Int, concurrency: Int, duration: Duration
+    /// Runs `concurrency` tasks, each calling `attempt(worker, round)` for rounds 0, 1, 2, … until
+    /// `duration` has passed, and adds up the events each attempt reports stored. A throwing attempt
+    /// counts as failed (the first failure is logged).
+    static func measure(
+        concurrency: Int, duration: Duration, _ attempt: @escaping @Sendable (_ worker: Int, _ round: Int) async throws -> Int
     ) async throws -> SendResult {
-        let tag = UUID().uuidString.prefix(8)
         let failures = FailureCount()
         let clock = ContinuousClock()
         let started = clock.now
@@ -190,20 +153,19 @@ struct SDKBenchmark {
         let stored = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
-                    var count = 0
-                    var batchNumber = 0
+                    var stored = 0
+                    var round = 0
                     while clock.now < deadline {
-                        let events = (0..<batchSize).map { event(tag: "\(tag)-b\(batchNumber)", worker: worker, number: $0) }
-                        batchNumber += 1
                         do {
-                            count += try await client.send(batch: events).stored
+                            stored += try await attempt(worker, round)
                         } catch {
                             if failures.value.add(1, ordering: .relaxed).newValue == 1 {
                                 log("first failure: \(error)")
                             }
                         }
+                        round += 1
                     }
-                    return count
+                    return stored
                 }
             }
             return try await group.reduce(0, +)
@@ -212,44 +174,55 @@ struct SDKBenchmark {
         return SendResult(sent: stored, failed: failures.value.load(ordering: .relaxed), seconds: seconds)
     }
 
+    /// `concurrency` tasks sending one event at a time each until `duration` has passed.
+    static func measureSends(_ client: IntakeClient, concurrency: Int, duration: Duration) async throws -> SendResult {
+        let tag = String(UUID().uuidString.prefix(8))
+        // A short warm-up opens the connections before the clock starts.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask { _ = try await client.send(event(tag: "\(tag)-warm", worker: worker, number: 0)) }
+            }
+            try await group.waitForAll()
+        }
+        return try await measure(concurrency: concurrency, duration: duration) { worker, round in
+            _ = try await client.send(event(tag: tag, worker: worker, number: round))
+            return 1
+        }
+    }
+
+    /// `concurrency` tasks sending `batchSize` events per request (`send(batch:)`, what `sendAll` and
+    /// `intake send` use for bulk) until `duration` has passed; counts stored events.
+    static func measureBatchSends(
+        _ client: IntakeClient, batchSize: Int, concurrency: Int, duration: Duration
+    ) async throws -> SendResult {
+        let tag = UUID().uuidString.prefix(8)
+        return try await measure(concurrency: concurrency, duration: duration) { worker, round in
+            let events = (0..<batchSize).map { event(tag: "\(tag)-b\(round)", worker: worker, number: $0) }
+            return try await client.send(batch: events).stored
+        }
+    }
+
     /// The floor set by AsyncHTTPClient itself: what `send` puts on the wire (the same body, bearer
     /// token and a distinct `Idempotency-Key`) without the SDK: no JSON encoding or decoding, no token
     /// lookup, no retry loop.
     static func measureRawSends(
         _ httpClient: HTTPClient, url: String, token: String, concurrency: Int, duration: Duration
     ) async throws -> SendResult {
+        struct Refused: Error { var status: UInt }
         let tag = UUID().uuidString.prefix(8)
-        let failures = FailureCount()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let deadline = started + duration
-        let sent = try await withThrowingTaskGroup(of: Int.self) { group in
-            for worker in 0..<concurrency {
-                group.addTask {
-                    var count = 0
-                    while clock.now < deadline {
-                        let body = #"{"event_type":"lead","event_name":"signup","source_id":"load-test","event_id":"raw-\#(tag)-\#(worker)-\#(count)","fields":{"email":"someone@example.com","plan":"pro","seats":3},"created_at":"2019-12-02T10:00:00.000Z"}"#
-                        var request = HTTPClientRequest(url: url + "/v2/event")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        request.headers.add(name: "Idempotency-Key", value: "raw-\(tag)-\(worker)-\(count)")
-                        request.body = .bytes(ByteBuffer(string: body))
-                        do {
-                            let response = try await httpClient.execute(request, timeout: .seconds(30))
-                            _ = try await response.body.collect(upTo: 1 << 20)
-                            if response.status.code == 201 { count += 1 } else { failures.value.add(1, ordering: .relaxed) }
-                        } catch {
-                            failures.value.add(1, ordering: .relaxed)
-                        }
-                    }
-                    return count
-                }
-            }
-            return try await group.reduce(0, +)
+        return try await measure(concurrency: concurrency, duration: duration) { worker, round in
+            let body = #"{"event_type":"lead","event_name":"signup","source_id":"load-test","event_id":"raw-\#(tag)-\#(worker)-\#(round)","fields":{"email":"someone@example.com","plan":"pro","seats":3},"created_at":"2019-12-02T10:00:00.000Z"}"#
+            var request = HTTPClientRequest(url: url + "/v2/event")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Idempotency-Key", value: "raw-\(tag)-\(worker)-\(round)")
+            request.body = .bytes(ByteBuffer(string: body))
+            let response = try await httpClient.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            guard response.status.code == 201 else { throw Refused(status: response.status.code) }
+            return 1
         }
-        let seconds = (clock.now - started).seconds
-        return SendResult(sent: sent, failed: failures.value.load(ordering: .relaxed), seconds: seconds)
     }
 
     /// The same event as scripts/wrk/event.lua sends, with a distinct event_id.

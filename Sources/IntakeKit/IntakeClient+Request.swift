@@ -36,13 +36,10 @@ extension IntakeClient {
                 tokens.invalidate(token)
                 replayedStaleToken = true
                 return .retryImmediately
-            case 429, 503:
-                return .retry(
-                    failure: "HTTP \(response.status.code)",
-                    retryAfter: RetryPolicy.retryAfter(response.headers.first(name: "Retry-After")))
-            case 500...599:
-                return .retry(failure: "HTTP \(response.status.code)", retryAfter: nil)
             default:
+                if let retry = AttemptResult<ByteBuffer>.transientFailure(status: response.status.code, headers: response.headers) {
+                    return retry
+                }
                 throw Self.refusal(status: Int(response.status.code), body: answer)
             }
         }

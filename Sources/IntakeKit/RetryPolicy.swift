@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 
 /// How failed requests are retried: exponential backoff with full jitter (each wait is random in
 /// `0...min(maximumDelay, initialDelay * 2^attempt)`), a bounded number of attempts and a bounded
@@ -51,6 +52,19 @@ enum AttemptResult<Value: Sendable> {
     case retry(failure: String, retryAfter: Duration?)
     /// Worth another try at once (e.g. with a fresh token).
     case retryImmediately
+
+    /// `.retry` for an answer worth another attempt (`429` and `503` with their `Retry-After`, other
+    /// `5xx` after a backoff); nil for any other status.
+    static func transientFailure(status: UInt, headers: HTTPHeaders) -> AttemptResult? {
+        switch status {
+        case 429, 503:
+            return .retry(failure: "HTTP \(status)", retryAfter: RetryPolicy.retryAfter(headers.first(name: "Retry-After")))
+        case 500...599:
+            return .retry(failure: "HTTP \(status)", retryAfter: nil)
+        default:
+            return nil
+        }
+    }
 }
 
 extension RetryPolicy {

@@ -13,13 +13,10 @@ extension TokenProvider {
             switch response.status.code {
             case 200:
                 return .success(try Self.parseToken(body, sentAt: sentAt))
-            case 429, 503:
-                return .retry(
-                    failure: "HTTP \(response.status.code)",
-                    retryAfter: RetryPolicy.retryAfter(response.headers.first(name: "Retry-After")))
-            case 500...599:
-                return .retry(failure: "HTTP \(response.status.code)", retryAfter: nil)
             default:
+                if let retry = AttemptResult<CachedToken>.transientFailure(status: response.status.code, headers: response.headers) {
+                    return retry
+                }
                 throw Self.refusal(status: Int(response.status.code), body: body)
             }
         }

@@ -23,8 +23,11 @@ import Testing
 
                 try await server.restart(signingKey: SigningKey.generate())
                 _ = try await client.send(sampleEvent(source, number: 1))
+                // One refresh: the 401 dropped the token once and the replay succeeded (a second 401
+                // would have failed the send). A keep-alive connection the restart closed may add a
+                // network retry before the 401, so retries are at least one, not exactly one.
                 #expect(tokens.tokensFetched == 2)
-                #expect(client.retries == 1)
+                #expect(client.retries >= 1)
                 #expect(try await tokens.token() != before)
 
                 let events = try await allEvents(client, IntakeKit.EventQuery(sourceID: source))

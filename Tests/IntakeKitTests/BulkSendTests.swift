@@ -64,9 +64,7 @@ import Testing
         try await LiveServer.with { server in
             let credentials = try await server.register(account: "bulk-bad-\(UUID().uuidString)")
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(environment: server.environment, credentials: credentials, httpClient: http),
-                    httpClient: http)
+                let client = server.client(credentials, http: http)
                 let lines: [(tag: Int, event: JSONValue)] = (1...25).map { line in
                     var event = GeneratedEvents.event(source: "bad", number: line)
                     if line % 10 == 3, case .object(var members) = event {

@@ -78,9 +78,7 @@ import Testing
             let account = "paging-\(UUID().uuidString)"
             let credentials = try await server.register(account: account)
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(environment: server.environment, credentials: credentials, httpClient: http),
-                    httpClient: http)
+                let client = server.client(credentials, http: http)
                 let plan: [(source: String, type: EventType)] = [
                     ("a", .lead), ("b", .conversion), ("a", .lead), ("a", .action), ("b", .conversion), ("a", .lead),
                     ("a", .lead),
@@ -146,9 +144,7 @@ import Testing
         try await LiveServer.with { server in
             let credentials = try await server.register(scopes: "events:write")
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(environment: server.environment, credentials: credentials, httpClient: http),
-                    httpClient: http)
+                let client = server.client(credentials, http: http)
                 let error = await #expect(throws: IntakeError.self) {
                     try await client.events()
                 }
@@ -166,9 +162,7 @@ import Testing
             let account = "batch-\(UUID().uuidString)"
             let credentials = try await server.register(account: account)
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(environment: server.environment, credentials: credentials, httpClient: http),
-                    httpClient: http)
+                let client = server.client(credentials, http: http)
                 var noSource = sampleEvent("batch", number: 1)
                 noSource.sourceID = ""
                 var badDate = sampleEvent("batch", number: 3)
@@ -234,9 +228,7 @@ import Testing
         try await LiveServer.with { server in
             let credentials = try await server.register()
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(environment: server.environment, credentials: credentials, httpClient: http),
-                    httpClient: http)
+                let client = server.client(credentials, http: http)
                 let error = await #expect(throws: IntakeError.self) {
                     try await client.send(sampleEvent("aff", number: 0, affiliateID: ""))
                 }
@@ -253,9 +245,7 @@ import Testing
         try await LiveServer.with { server in
             let credentials = try await server.register(account: "idempotency-\(UUID().uuidString)")
             try await withHTTPClient { http in
-                let client = IntakeClient(
-                    tokens: TokenProvider(environment: server.environment, credentials: credentials, httpClient: http),
-                    httpClient: http)
+                let client = server.client(credentials, http: http)
                 // Built anew each time, as an application resending it after a crash would; many
                 // fields, so that a dictionary order that varies between encodings would show.
                 func event(_ number: Int) -> Event {

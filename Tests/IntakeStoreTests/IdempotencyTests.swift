@@ -101,27 +101,7 @@ struct IdempotencyTests {
     @Test(arguments: StoreKind.available)
     func concurrentRepeatsOfOneKeyStoreOnce(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let outcomes = try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in
-                for _ in 0..<20 {
-                    group.addTask {
-                        try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "race", fingerprint: [7]))
-                    }
-                }
-                var all: [EventSubmission.Outcome] = []
-                for try await outcome in group { all.append(outcome) }
-                return all
-            }
-            let stored = outcomes.compactMap { outcome -> ResponseRecord? in
-                if case .stored(let response) = outcome { return response }
-                return nil
-            }
-            let replayed = outcomes.compactMap { outcome -> ResponseRecord? in
-                if case .replayed(let response) = outcome { return response }
-                return nil
-            }
-            #expect(stored.count == 1)
-            #expect(replayed.count == 19)
-            #expect(replayed.allSatisfy { $0 == stored.first })
+            try await Self.expectOneStoredAndTheRestReplayed(Self.race(through: [store]))
             #expect(try await Self.count(store) == 1)
         }
     }
@@ -149,29 +129,37 @@ struct IdempotencyTests {
         try await withDatabase(kind) { database in
             let a = try await database.open()
             let b = try await database.open()
-            let outcomes = try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in
-                for index in 0..<20 {
-                    let store = index.isMultiple(of: 2) ? a : b
-                    group.addTask {
-                        try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "race", fingerprint: [7]))
-                    }
-                }
-                var all: [EventSubmission.Outcome] = []
-                for try await outcome in group { all.append(outcome) }
-                return all
-            }
-            let stored = outcomes.compactMap { outcome -> ResponseRecord? in
-                if case .stored(let response) = outcome { return response }
-                return nil
-            }
-            let replayed = outcomes.compactMap { outcome -> ResponseRecord? in
-                if case .replayed(let response) = outcome { return response }
-                return nil
-            }
-            #expect(stored.count == 1)
-            #expect(replayed.count == 19)
-            #expect(replayed.allSatisfy { $0 == stored.first })
+            try await Self.expectOneStoredAndTheRestReplayed(Self.race(through: [a, b]))
             #expect(try await Self.count(a) == 1)
         }
+    }
+
+    /// 20 concurrent submissions of one event under one key and fingerprint, spread over `stores`.
+    static func race(through stores: [any IntakeStore]) async throws -> [EventSubmission.Outcome] {
+        try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in
+            for index in 0..<20 {
+                let store = stores[index % stores.count]
+                group.addTask {
+                    try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "race", fingerprint: [7]))
+                }
+            }
+            var all: [EventSubmission.Outcome] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+    }
+
+    static func expectOneStoredAndTheRestReplayed(_ outcomes: [EventSubmission.Outcome]) {
+        let stored = outcomes.compactMap { outcome -> ResponseRecord? in
+            if case .stored(let response) = outcome { return response }
+            return nil
+        }
+        let replayed = outcomes.compactMap { outcome -> ResponseRecord? in
+            if case .replayed(let response) = outcome { return response }
+            return nil
+        }
+        #expect(stored.count == 1)
+        #expect(replayed.count == outcomes.count - 1)
+        #expect(replayed.allSatisfy { $0 == stored.first })
     }
 }

@@ -69,6 +69,11 @@ final class LiveServer: Sendable {
     var port: Int { state.withLock { $0.port } }
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var environment: IntakeEnvironment { .custom(baseURL: baseURL) }
+
+    /// A client of this server with its own token provider (not the process-wide shared one).
+    func client(_ credentials: IntakeCredentials, http: HTTPClient) -> IntakeClient {
+        IntakeClient(tokens: TokenProvider(environment: environment, credentials: credentials, httpClient: http), httpClient: http)
+    }
     var isRunning: Bool { state.withLock { $0.task != nil } }
 
     /// Starts the server (on the port of the first start, if there was one) and returns once it listens.
@@ -83,25 +88,11 @@ final class LiveServer: Sendable {
                 registryPollInterval: .milliseconds(50)),
             signingKey: signingKey,
             logger: logger)
-        let (bound, continuation) = AsyncStream.makeStream(of: (any Channel).self)
-        let app = server.makeApplication { channel in
-            continuation.yield(channel)
-            continuation.finish()
-        }
-        let task = Task {
-            defer { continuation.finish() }
-            try await app.run()
-        }
-        var listeners = bound.makeAsyncIterator()
-        guard let listener = await listeners.next(), let port = listener.localAddress?.port, port > 0 else {
-            // It failed to bind (or stopped at once): surface its error.
-            try await task.value
-            throw LiveServerError.didNotStart
-        }
+        let running = try await ListeningApplication.start { onBound in server.makeApplication(onServerRunning: onBound) }
         state.withLock { state in
-            state.task = task
-            state.listener = listener
-            state.port = port
+            state.task = running.task
+            state.listener = running.listener
+            state.port = running.port
         }
     }
 

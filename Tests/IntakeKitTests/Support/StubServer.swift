@@ -104,25 +104,14 @@ final class StubServer: Sendable {
         }
         var logger = Logger(label: "intake-kit-stub")
         logger.logLevel = .critical
-        let (bound, continuation) = AsyncStream.makeStream(of: (any Channel).self)
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel)
-                continuation.finish()
-            },
-            logger: logger)
-        let task = Task {
-            defer { continuation.finish() }
-            try await app.run()
+        let running = try await ListeningApplication.start { onBound in
+            Application(
+                responder: responder,
+                configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+                onServerRunning: onBound,
+                logger: logger)
         }
-        var listeners = bound.makeAsyncIterator()
-        guard let listener = await listeners.next(), let port = listener.localAddress?.port, port > 0 else {
-            try await task.value
-            throw LiveServerError.didNotStart
-        }
-        let stub = StubServer(port: port, log: log, task: task, listener: listener)
+        let stub = StubServer(port: running.port, log: log, task: running.task, listener: running.listener)
         do {
             let value = try await body(stub)
             await stub.stop()

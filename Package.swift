@@ -10,12 +10,9 @@ let package = Package(
     name: "intake",
     platforms: [.macOS(.v15)],
     products: [
+        // The supported products: the command-line tool and the SDK. The server's modules are
+        // internal to this package (`package` access) and may change in any release.
         .executable(name: "intake", targets: ["IntakeCLI"]),
-        .library(name: "IntakeModel", targets: ["IntakeModel"]),
-        .library(name: "IntakeCore", targets: ["IntakeCore"]),
-        .library(name: "IntakeSQLite", targets: ["IntakeSQLite"]),
-        .library(name: "IntakePostgres", targets: ["IntakePostgres"]),
-        .library(name: "IntakeServer", targets: ["IntakeServer"]),
         .library(name: "IntakeKit", targets: ["IntakeKit"]),
     ],
     dependencies: [
@@ -108,6 +105,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The README's SDK quick start, verbatim; CI builds it and runs it against a live server.
+        .executableTarget(
+            name: "QuickStart",
+            dependencies: ["IntakeKit"],
+            path: "Examples/QuickStart",
+            swiftSettings: swiftSettings
+        ),
         // Fixtures and the PostgreSQL test database, shared by the storage and server tests.
         .target(
             name: "IntakeTestSupport",
@@ -179,6 +183,7 @@ let package = Package(
             name: "IntakeKitTests",
             dependencies: [
                 "IntakeKit",
+                "IntakeTestSupport",
                 "IntakeModel",
                 "IntakeServer",
                 "IntakeSQLite",

@@ -1,9 +1,11 @@
+import Foundation
 import IntakeModel
 
-/// A marketing event, as `POST /v2/event` takes it (SPEC §1).
+/// A marketing event, as `POST /v2/event` takes it.
 ///
 /// ```swift
 /// let event = Event(type: .lead, name: "newsletter-signup", sourceID: "landing-page", fields: ["email": "ada@example.com"])
+/// let dated = Event(type: .conversion, name: "order", sourceID: "shop", fields: ["total": 42.5], createdAt: Date())
 /// ```
 public struct Event: Sendable, Hashable, Codable {
     public var eventType: EventType
@@ -31,6 +33,18 @@ public struct Event: Sendable, Hashable, Codable {
         self.gaClientID = gaClientID
         self.affiliateID = affiliateID
         self.createdAt = createdAt
+    }
+
+    /// An event that happened at `createdAt`, sent as ISO 8601 in UTC with milliseconds
+    /// (`2019-12-02T10:00:00.000Z`).
+    public init(
+        type: EventType, name: String, sourceID: String, fields: [String: JSONValue] = [:], eventID: String? = nil,
+        personID: String? = nil, gaClientID: String? = nil, affiliateID: String? = nil, createdAt: Date
+    ) {
+        self.init(
+            type: type, name: name, sourceID: sourceID, fields: fields, eventID: eventID, personID: personID,
+            gaClientID: gaClientID, affiliateID: affiliateID,
+            createdAt: createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
     typealias CodingKeys = EventFieldName

@@ -69,7 +69,7 @@ enum AttemptResult<Value: Sendable> {
 
 extension RetryPolicy {
     /// Runs `attempt` until it succeeds, throws, or the policy gives up with
-    /// ``IntakeError/unavailable(attempts:lastFailure:)``. Network errors are retried; an
+    /// ``IntakeError/Code/unavailable``. Network errors are retried; an
     /// ``IntakeError`` or a cancellation ends it at once.
     func run<Value: Sendable>(
         onRetry: () -> Void = {}, _ attempt: (_ number: Int) async throws -> AttemptResult<Value>

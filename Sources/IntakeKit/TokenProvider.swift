@@ -13,7 +13,7 @@ import Synchronization
 ///   least 30 s, at most half the lifetime).
 /// - Any number of concurrent callers cause one token request, and a caller's cancellation never
 ///   cancels the shared request.
-/// - A refused secret is a typed error at once (``IntakeError/invalidCredentials(description:)``);
+/// - A refused secret is a typed error at once (``IntakeError/Code/invalidCredentials``);
 ///   `429`/`503` honour `Retry-After`; other failures back off with full jitter.
 ///
 /// ```swift

@@ -1,10 +1,10 @@
-/// The JSON member names of an event body (SPEC §1), shared by the server's validation and
+/// The JSON member names of an event body, as the published API names them, shared by the server's validation and
 /// read-back and by the SDK's `Event`, so that the wire names are written down once.
 ///
 /// ```swift
 /// EventFieldName.eventType.rawValue   // "event_type"
 /// ```
-public enum EventFieldName: String, CodingKey, CaseIterable, Sendable {
+package enum EventFieldName: String, CodingKey, CaseIterable, Sendable {
     case eventType = "event_type"
     case eventName = "event_name"
     case sourceID = "source_id"

@@ -1,4 +1,4 @@
-/// The kinds of marketing event the API takes (SPEC §1).
+/// The kinds of marketing event the API takes.
 public enum EventType: String, Sendable, CaseIterable, Codable {
     case lead
     case conversion

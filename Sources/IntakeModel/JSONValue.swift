@@ -1,10 +1,12 @@
 /// Any JSON value, for the free-form `fields` object of an event.
 ///
-/// Integers that fit in 64 bits stay integers, so ids sent as numbers keep every digit.
+/// Integers that fit in 64 bits stay integers, so ids sent as numbers keep every digit. Write one
+/// with literals, or parse one with the strict parser:
 ///
 /// ```swift
-/// let body = try JSONDecoder().decode([String: JSONValue].self, from: data)
-/// if case .object(let fields)? = body["fields"] { … }
+/// let fields: [String: JSONValue] = ["email": "ada@example.com", "seats": 3, "trial": true]
+/// let body = try JSONValue(parsing: Array(#"{"fields": {"seats": 3}}"#.utf8))
+/// if case .object(let members) = body, case .object(let parsed)? = members["fields"] { print(parsed) }
 /// ```
 public indirect enum JSONValue: Sendable, Hashable, Codable {
     case null
@@ -48,7 +50,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Levels of nesting: 0 for a scalar, 1 for a flat array or object.
-    public var depth: Int {
+    package var depth: Int {
         switch self {
         case .array(let values): 1 + (values.map(\.depth).max() ?? 0)
         case .object(let members): 1 + (members.values.map(\.depth).max() ?? 0)
@@ -57,7 +59,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Values in this tree, itself included.
-    public var nodeCount: Int {
+    package var nodeCount: Int {
         switch self {
         case .array(let values): 1 + values.reduce(0) { $0 + $1.nodeCount }
         case .object(let members): 1 + members.values.reduce(0) { $0 + $1.nodeCount }
@@ -66,7 +68,7 @@ public indirect enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// A short name of the JSON type, for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"

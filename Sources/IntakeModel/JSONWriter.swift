@@ -8,17 +8,17 @@
 /// JSONWriter.appendMember("expires_in", integer: 3600, to: &out)
 /// JSONWriter.appendObjectEnd(&out)
 /// ```
-public enum JSONWriter {
-    public static func appendObjectStart(_ out: inout [UInt8]) {
+package enum JSONWriter {
+    package static func appendObjectStart(_ out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
     }
 
-    public static func appendObjectEnd(_ out: inout [UInt8]) {
+    package static func appendObjectEnd(_ out: inout [UInt8]) {
         out.append(UInt8(ascii: "}"))
     }
 
     /// Appends `"key":` preceded by a comma unless it is the object's first member.
-    public static func appendKey(_ key: String, to out: inout [UInt8]) {
+    package static func appendKey(_ key: String, to out: inout [UInt8]) {
         if let last = out.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") {
             out.append(UInt8(ascii: ","))
         }
@@ -26,19 +26,19 @@ public enum JSONWriter {
         out.append(UInt8(ascii: ":"))
     }
 
-    public static func appendMember(_ key: String, string value: String, to out: inout [UInt8]) {
+    package static func appendMember(_ key: String, string value: String, to out: inout [UInt8]) {
         appendKey(key, to: &out)
         appendString(value, to: &out)
     }
 
-    public static func appendMember(_ key: String, integer value: Int64, to out: inout [UInt8]) {
+    package static func appendMember(_ key: String, integer value: Int64, to out: inout [UInt8]) {
         appendKey(key, to: &out)
         out.append(contentsOf: String(value).utf8)
     }
 
     /// Appends `value` as a JSON string: quotes, backslashes and control characters escaped
     /// (RFC 8259 §7); `/` and non-ASCII are written as they are.
-    public static func appendString(_ value: String, to out: inout [UInt8]) {
+    package static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in

@@ -89,10 +89,10 @@ enum EventStatements {
     /// The keys among (`clientIDs[i]`, `keys[i]`) already stored, with their request fingerprint and answer.
     struct FindKeys: PostgresPreparedStatement {
         static let sql = """
-            SELECT client_id, key, fingerprint, status, body FROM idempotency_keys
+            SELECT client_id, key, fingerprint, event_ids, received_at FROM idempotency_keys
             WHERE (client_id, key) IN (SELECT * FROM UNNEST($1::text[], $2::text[]))
             """
-        typealias Row = (String, String, ByteBuffer, Int32, ByteBuffer)
+        typealias Row = (String, String, ByteBuffer, String, Int64)
 
         var clientIDs: [String]
         var keys: [String]
@@ -107,27 +107,27 @@ enum EventStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// Remembers keys with the fingerprint of their request and the answer given.
+    /// Remembers keys with the fingerprint of their request and the receipts of its events.
     struct InsertKeys: PostgresPreparedStatement {
         static let sql = """
-            INSERT INTO idempotency_keys (client_id, key, fingerprint, status, body, created_at)
-            SELECT c, k, f, s, b, $1
-            FROM UNNEST($2::text[], $3::text[], $4::bytea[], $5::int[], $6::bytea[]) AS input(c, k, f, s, b)
+            INSERT INTO idempotency_keys (client_id, key, fingerprint, event_ids, received_at, created_at)
+            SELECT c, k, f, e, r, $1
+            FROM UNNEST($2::text[], $3::text[], $4::bytea[], $5::text[], $6::bigint[]) AS input(c, k, f, e, r)
             """
         typealias Row = ()
 
         var createdAt: Int64
         var clientIDs: [String] = [], keys: [String] = [], fingerprints: [ByteBuffer] = []
-        var statuses: [Int32] = [], bodies: [ByteBuffer] = []
+        var eventIDs: [String] = [], receivedAts: [Int64] = []
 
-        init(_ entries: [(clientID: String, key: IdempotencyKey, response: ResponseRecord)], createdAt: Int64) {
+        init(_ entries: [(clientID: String, key: IdempotencyKey, stored: StoredIdempotencyKey)], createdAt: Int64) {
             self.createdAt = createdAt
             for entry in entries {
                 clientIDs.append(entry.clientID)
                 keys.append(entry.key.key)
                 fingerprints.append(ByteBuffer(bytes: entry.key.fingerprint))
-                statuses.append(Int32(entry.response.status))
-                bodies.append(ByteBuffer(bytes: entry.response.body))
+                eventIDs.append(entry.stored.eventIDList)
+                receivedAts.append(entry.stored.receivedAt)
             }
         }
 
@@ -137,8 +137,8 @@ enum EventStatements {
             bindings.append(clientIDs)
             bindings.append(keys)
             bindings.append(fingerprints)
-            bindings.append(statuses)
-            bindings.append(bodies)
+            bindings.append(eventIDs)
+            bindings.append(receivedAts)
             return bindings
         }
 

@@ -10,17 +10,17 @@ import PostgresNIO
 /// ```swift
 /// let configuration = try PostgresConnectionURL.configuration(from: "postgres://intake:secret@127.0.0.1:5432/intake")
 /// ```
-public enum PostgresConnectionURL {
-    public struct Invalid: Error, CustomStringConvertible {
-        public var description: String
+package enum PostgresConnectionURL {
+    package struct Invalid: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Whether `location` names a PostgreSQL database rather than a SQLite file.
-    public static func isPostgres(_ location: String) -> Bool {
+    package static func isPostgres(_ location: String) -> Bool {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
-    public static func configuration(from text: String) throws(Invalid) -> PostgresClient.Configuration {
+    package static func configuration(from text: String) throws(Invalid) -> PostgresClient.Configuration {
         guard isPostgres(text), let components = URLComponents(string: text), let host = components.host, !host.isEmpty
         else {
             throw Invalid(description: "not a postgres://user:password@host:port/database URL")

@@ -3,7 +3,7 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresStore: ClientStore {
-    public func insertClient(_ client: ClientRecord) async throws {
+    package func insertClient(_ client: ClientRecord) async throws {
         try await self.client.query(
             """
             INSERT INTO clients (id, name, account, scopes, secret_hash, enabled, created_at)
@@ -12,7 +12,7 @@ extension PostgresStore: ClientStore {
             """, logger: logger)
     }
 
-    public func clients() async throws -> [ClientRecord] {
+    package func clients() async throws -> [ClientRecord] {
         // Ids compared byte by byte, as SQLite does, whatever the database's collation.
         let rows = try await client.query(
             #"SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients ORDER BY created_at, id COLLATE "C""#,
@@ -24,7 +24,7 @@ extension PostgresStore: ClientStore {
         return clients
     }
 
-    public func client(id: String) async throws -> ClientRecord? {
+    package func client(id: String) async throws -> ClientRecord? {
         let rows = try await client.query(
             "SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients WHERE id = \(id)",
             logger: logger)
@@ -34,20 +34,20 @@ extension PostgresStore: ClientStore {
         return nil
     }
 
-    public func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool {
+    package func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool {
         try await updatedOneRow("UPDATE clients SET enabled = \(enabled) WHERE id = \(id) RETURNING id")
     }
 
-    public func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool {
+    package func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool {
         try await updatedOneRow(
             "UPDATE clients SET secret_hash = \(ByteBuffer(bytes: hash.bytes)) WHERE id = \(id) RETURNING id")
     }
 
-    public func deleteClient(id: String) async throws -> Bool {
+    package func deleteClient(id: String) async throws -> Bool {
         try await updatedOneRow("DELETE FROM clients WHERE id = \(id) RETURNING id")
     }
 
-    public func clientsVersion() async throws -> Int64 {
+    package func clientsVersion() async throws -> Int64 {
         for try await version in try await client.query("SELECT version FROM clients_version WHERE id = 1", logger: logger)
             .decode(Int64.self)
         {
@@ -70,7 +70,7 @@ extension PostgresStore: ClientStore {
 }
 
 extension PostgresStore: SigningKeyStore {
-    public func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
+    package func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
         try await client.query(
             "INSERT INTO settings (name, value) VALUES ('signing_key', \(ByteBuffer(bytes: candidate.bytes))) ON CONFLICT DO NOTHING",
             logger: logger)

@@ -5,12 +5,12 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresStore: EventStore {
-    public func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome {
+    package func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome {
         try await eventWriter.submit(submission)
     }
 
-    public func events(_ query: EventQuery) async throws -> [StoredEvent] {
-        let limit = min(max(query.limit, 1), EventQuery.maximumLimit + 1)
+    package func events(_ query: EventPageQuery) async throws -> [EventRecord] {
+        let limit = min(max(query.limit, 1), EventPageQuery.maximumLimit + 1)
         // Not a prepared statement, unlike the write path: PostgreSQL plans this one with the filters'
         // values, so a source filter can use `events_by_source`; a generic plan for the optional
         // filters could not.
@@ -26,27 +26,20 @@ extension PostgresStore: EventStore {
             ORDER BY id
             LIMIT \(limit)
             """, logger: logger)
-        var events: [StoredEvent] = []
+        var events: [EventRecord] = []
         for try await row in rows.decode(
             (Int64, String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self)
         {
-            guard case .object(let fields) = try JSONValue(parsing: row.5.utf8) else { continue }
-            events.append(StoredEvent(
-                receipt: EventReceipt(id: row.0, receivedAt: row.11), clientID: row.1,
-                event: EventInput(
-                    eventType: EventType(rawValue: row.2) ?? .action, eventName: row.3, sourceID: row.4, fields: fields,
-                    eventID: row.6, personID: row.7, gaClientID: row.8, affiliateID: row.9, createdAt: row.10)))
+            events.append(try EventRecord(
+                id: row.0, receivedAt: row.11, clientID: row.1, eventType: row.2, eventName: row.3, sourceID: row.4,
+                fieldsJSON: row.5, eventID: row.6, personID: row.7, gaClientID: row.8, affiliateID: row.9,
+                createdAt: row.10))
         }
         return events
     }
 
-    public func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
+    package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
         try await client.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)", logger: logger)
-    }
-
-    private struct KeyReference: Hashable {
-        var clientID: String
-        var key: String
     }
 
     /// Commits a batch of submissions in one transaction of a few round trips, whatever its size:
@@ -55,89 +48,47 @@ extension PostgresStore: EventStore {
     /// ids are committed in order and a reader paging with `after` never skips an event.
     static func commit(
         _ submissions: [EventSubmission], client: PostgresClient, logger: Logger
-    ) async -> [Result<EventSubmission.Outcome, any Error>] {
-        do {
-            if submissions.allSatisfy({ $0.idempotencyKey == nil }) {
-                // Nothing to look up or remember: lock, insert and commit in one statement, one round trip.
-                let receivedAt = UnixTime.nowMilliseconds()
-                let insert = EventStatements.InsertEvents(submissions, receivedAt: receivedAt, lock: eventWriteLock)
-                var ids = try await insertedIDs(insert) { try await client.execute($0, logger: logger) }.makeIterator()
-                return submissions.map { submission in
-                    let receipts = submission.events.compactMap { _ in
-                        ids.next().map { EventReceipt(id: $0, receivedAt: receivedAt) }
-                    }
-                    return .success(.stored(submission.respond(receipts)))
+    ) async throws -> [EventSubmission.Outcome] {
+        let references = IdempotencyPlan.references(submissions)
+        if references.isEmpty {
+            // Nothing to look up or remember: lock, insert and commit in one statement, one round trip.
+            let plan = IdempotencyPlan(submissions, stored: [:])
+            let receivedAt = UnixTime.nowMilliseconds()
+            let insert = EventStatements.InsertEvents(submissions, receivedAt: receivedAt, lock: eventWriteLock)
+            let ids = try await insertedIDs(insert) { try await client.execute($0, logger: logger) }
+            return plan.outcomes(receipts: plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt))
+        }
+        return try await client.withTransaction(logger: logger) { connection in
+            try await perform(EventStatements.LockWrites(lock: eventWriteLock), on: connection, logger: logger)
+            let plan = IdempotencyPlan(
+                submissions, stored: try await storedKeys(references, connection: connection, logger: logger))
+            let receivedAt = UnixTime.nowMilliseconds()
+            let fresh = plan.freshIndices.map { submissions[$0] }
+            let insert = EventStatements.InsertEvents(fresh, receivedAt: receivedAt, lock: nil)
+            let ids = try await insertedIDs(insert) { try await connection.execute($0, logger: logger) }
+            let receipts = plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt)
+            let keys = plan.freshIndices.compactMap { index in
+                submissions[index].idempotencyKey.map { key in
+                    (submissions[index].clientID, key,
+                     StoredIdempotencyKey(fingerprint: key.fingerprint, receipts: receipts[index] ?? [], receivedAt: receivedAt))
                 }
             }
-            let outcomes = try await client.withTransaction(logger: logger) { connection in
-                try await perform(EventStatements.LockWrites(lock: eventWriteLock), on: connection, logger: logger)
-                let stored = try await storedResponses(for: submissions, connection: connection, logger: logger)
-                var outcomes = [EventSubmission.Outcome?](repeating: nil, count: submissions.count)
-                var firstNew: [KeyReference: Int] = [:]
-                var replayOf: [Int: Int] = [:]
-                var fresh: [Int] = []
-                for (index, submission) in submissions.enumerated() {
-                    if let key = submission.idempotencyKey {
-                        let reference = KeyReference(clientID: submission.clientID, key: key.key)
-                        if let (fingerprint, response) = stored[reference] {
-                            outcomes[index] = fingerprint == key.fingerprint ? .replayed(response) : .keyReused
-                            continue
-                        }
-                        if let first = firstNew[reference] {
-                            if submissions[first].idempotencyKey?.fingerprint == key.fingerprint {
-                                replayOf[index] = first
-                            } else {
-                                outcomes[index] = .keyReused
-                            }
-                            continue
-                        }
-                        firstNew[reference] = index
-                    }
-                    fresh.append(index)
-                }
-                let receivedAt = UnixTime.nowMilliseconds()
-                let insert = EventStatements.InsertEvents(fresh.map { submissions[$0] }, receivedAt: receivedAt, lock: nil)
-                var ids = try await insertedIDs(insert) { try await connection.execute($0, logger: logger) }.makeIterator()
-                var responses: [Int: ResponseRecord] = [:]
-                for index in fresh {
-                    let receipts = submissions[index].events.compactMap { _ in
-                        ids.next().map { EventReceipt(id: $0, receivedAt: receivedAt) }
-                    }
-                    let response = submissions[index].respond(receipts)
-                    responses[index] = response
-                    outcomes[index] = .stored(response)
-                }
-                for (index, first) in replayOf {
-                    outcomes[index] = responses[first].map { .replayed($0) } ?? .keyReused
-                }
-                let keys = fresh.compactMap { index in
-                    submissions[index].idempotencyKey.map { (submissions[index].clientID, $0, responses[index]!) }
-                }
-                if !keys.isEmpty {
-                    try await perform(EventStatements.InsertKeys(keys, createdAt: receivedAt / 1000), on: connection, logger: logger)
-                }
-                return outcomes.map { $0 ?? .keyReused }
+            if !keys.isEmpty {
+                try await perform(EventStatements.InsertKeys(keys, createdAt: receivedAt / 1000), on: connection, logger: logger)
             }
-            return outcomes.map { .success($0) }
-        } catch {
-            return submissions.map { _ in .failure(error) }
+            return plan.outcomes(receipts: receipts)
         }
     }
 
-    private static func storedResponses(
-        for submissions: [EventSubmission], connection: PostgresConnection, logger: Logger
-    ) async throws -> [KeyReference: ([UInt8], ResponseRecord)] {
-        let keyed = submissions.filter { $0.idempotencyKey != nil }
-        guard !keyed.isEmpty else { return [:] }
+    private static func storedKeys(
+        _ references: [IdempotencyKeyReference], connection: PostgresConnection, logger: Logger
+    ) async throws -> [IdempotencyKeyReference: StoredIdempotencyKey] {
         let rows = try await connection.execute(
-            EventStatements.FindKeys(clientIDs: keyed.map(\.clientID), keys: keyed.compactMap { $0.idempotencyKey?.key }),
-            logger: logger)
-        var stored: [KeyReference: ([UInt8], ResponseRecord)] = [:]
-        for try await (clientID, key, fingerprint, status, body) in rows {
-            stored[KeyReference(clientID: clientID, key: key)] = (
-                Array(fingerprint.readableBytesView),
-                ResponseRecord(status: Int(status), body: Array(body.readableBytesView))
-            )
+            EventStatements.FindKeys(clientIDs: references.map(\.clientID), keys: references.map(\.key)), logger: logger)
+        var stored: [IdempotencyKeyReference: StoredIdempotencyKey] = [:]
+        for try await (clientID, key, fingerprint, eventIDs, receivedAt) in rows {
+            stored[IdempotencyKeyReference(clientID: clientID, key: key)] = try StoredIdempotencyKey(
+                fingerprint: Array(fingerprint.readableBytesView), eventIDList: eventIDs, receivedAt: receivedAt)
         }
         return stored
     }

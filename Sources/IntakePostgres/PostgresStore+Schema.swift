@@ -64,7 +64,17 @@ extension PostgresStore {
                 """,
                 "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at)",
             ]
-        )
+        ),
+        (
+            // Idempotency keys keep the receipts of the events they stored, not a rendered HTTP
+            // answer. Keys stored by version 1 (at most a day's worth) are forgotten.
+            2,
+            [
+                "DELETE FROM idempotency_keys",
+                "ALTER TABLE idempotency_keys DROP COLUMN status, DROP COLUMN body",
+                "ALTER TABLE idempotency_keys ADD COLUMN event_ids TEXT NOT NULL, ADD COLUMN received_at BIGINT NOT NULL",
+            ]
+        ),
     ]
 
     /// Advisory lock ids: one for migrations, one that orders event commits across instances.
@@ -72,7 +82,7 @@ extension PostgresStore {
     static let eventWriteLock: Int64 = 0x696E_7461_6B65_0002
 
     /// Applies pending migrations. Instances starting together take turns on an advisory lock.
-    public func migrate() async throws {
+    package func migrate() async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query(

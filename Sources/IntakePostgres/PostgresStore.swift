@@ -14,23 +14,27 @@ import PostgresNIO
 ///     print(try await store.clients().count)
 /// }
 /// ```
-public final class PostgresStore: Sendable {
+package final class PostgresStore: Sendable {
     /// How long an event commit may wait for the database before the request gets `503`.
     static let commitTimeout: Duration = .seconds(5)
     static let readinessTimeout: Duration = .seconds(2)
 
-    public let client: PostgresClient
+    package let client: PostgresClient
     let logger: Logger
     let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
 
     /// A store on `client`, which the caller runs. Call ``migrate()`` once it runs.
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
         self.eventWriter = GroupCommitQueue { submissions in
+            // One deadline for the batch and any one-by-one retries of it, so an outage costs a
+            // request at most `commitTimeout`.
             do {
                 return try await withDeadline(Self.commitTimeout) {
-                    await Self.commit(submissions, client: client, logger: logger)
+                    await GroupCommitQueue.commitIsolatingFailures(submissions) { batch in
+                        try await Self.commit(batch, client: client, logger: logger)
+                    }
                 }
             } catch {
                 return submissions.map { _ in .failure(error) }
@@ -40,7 +44,7 @@ public final class PostgresStore: Sendable {
 
     /// Opens the database at `url`, runs its client for the duration of `body`, and applies
     /// pending migrations first.
-    public static func withRunningStore<Value: Sendable>(
+    package static func withRunningStore<Value: Sendable>(
         _ url: String, logger: Logger, _ body: @Sendable (PostgresStore) async throws -> Value
     ) async throws -> Value {
         let client = PostgresClient(configuration: try PostgresConnectionURL.configuration(from: url), backgroundLogger: logger)
@@ -62,7 +66,7 @@ public final class PostgresStore: Sendable {
 }
 
 extension PostgresStore: IntakeStore {
-    public func checkReadiness() async throws {
+    package func checkReadiness() async throws {
         let client = self.client
         let logger = self.logger
         try await withDeadline(Self.readinessTimeout) {

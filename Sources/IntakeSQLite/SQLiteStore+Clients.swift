@@ -3,7 +3,7 @@ import GRDB
 import IntakeCore
 
 extension SQLiteStore: ClientStore {
-    public func insertClient(_ client: ClientRecord) async throws {
+    package func insertClient(_ client: ClientRecord) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
@@ -17,40 +17,40 @@ extension SQLiteStore: ClientStore {
         }
     }
 
-    public func clients() async throws -> [ClientRecord] {
+    package func clients() async throws -> [ClientRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM clients ORDER BY created_at, id").map(Self.client(from:))
         }
     }
 
-    public func client(id: String) async throws -> ClientRecord? {
+    package func client(id: String) async throws -> ClientRecord? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM clients WHERE id = ?", arguments: [id]).map(Self.client(from:))
         }
     }
 
-    public func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool {
+    package func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE clients SET enabled = ? WHERE id = ?", arguments: [enabled, id])
             return db.changesCount > 0
         }
     }
 
-    public func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool {
+    package func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE clients SET secret_hash = ? WHERE id = ?", arguments: [Data(hash.bytes), id])
             return db.changesCount > 0
         }
     }
 
-    public func deleteClient(id: String) async throws -> Bool {
+    package func deleteClient(id: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM clients WHERE id = ?", arguments: [id])
             return db.changesCount > 0
         }
     }
 
-    public func clientsVersion() async throws -> Int64 {
+    package func clientsVersion() async throws -> Int64 {
         try await pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT version FROM clients_version WHERE id = 1") ?? 0
         }
@@ -67,7 +67,7 @@ extension SQLiteStore: ClientStore {
 }
 
 extension SQLiteStore: SigningKeyStore {
-    public func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
+    package func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
         let bytes = try await pool.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO settings (name, value) VALUES ('signing_key', ?)",

@@ -53,6 +53,23 @@ extension SQLiteStore {
                 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
                 """)
         }
+        // Idempotency keys keep the receipts of the events they stored, not a rendered HTTP answer.
+        // Keys stored by v1 (at most a day's worth) are forgotten.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                DROP TABLE idempotency_keys;
+                CREATE TABLE idempotency_keys (
+                    client_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BLOB NOT NULL,
+                    event_ids TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (client_id, key)
+                );
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                """)
+        }
         return migrator
     }
 }

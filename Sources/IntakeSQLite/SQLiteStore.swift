@@ -12,12 +12,12 @@ import IntakeCore
 /// let store = try SQLiteStore(path: ".intake/intake.sqlite")
 /// let clients = try await store.clients()
 /// ```
-public final class SQLiteStore: Sendable {
+package final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String) throws {
+    package init(path: String) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
@@ -38,14 +38,14 @@ public final class SQLiteStore: Sendable {
 }
 
 extension SQLiteStore: IntakeStore {
-    public func checkReadiness() async throws {
+    package func checkReadiness() async throws {
         try await pool.read { db in try db.execute(sql: "SELECT 1") }
     }
 }
 
 extension SQLiteStore {
     /// The writer's `PRAGMA synchronous` level (2 = FULL), for tests and diagnostics.
-    public func synchronousLevel() throws -> Int {
+    package func synchronousLevel() throws -> Int {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 }

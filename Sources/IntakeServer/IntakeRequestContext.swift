@@ -1,13 +1,26 @@
 import Hummingbird
 import IntakeCore
 
-/// The per-request context: Hummingbird's core storage plus the client a bearer token proved.
-public struct IntakeRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+/// The per-request context: Hummingbird's core storage plus who a bearer token proved the caller
+/// to be, in the shape of hummingbird-auth's `identity`.
+package struct IntakeRequestContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
     /// Set by ``BearerAuthenticator`` on `/v2` routes.
-    public var client: ClientRecord?
+    package var identity: BearerIdentity?
 
-    public init(source: Source) {
+    package init(source: Source) {
         self.coreContext = .init(source: source)
     }
+
+    /// The authenticated caller; a route behind ``BearerAuthenticator`` always has one.
+    package func requireIdentity() throws -> BearerIdentity {
+        guard let identity else { throw Problem.missingToken }
+        return identity
+    }
+}
+
+/// The client a verified access token belongs to, and what the token grants.
+package struct BearerIdentity: Sendable {
+    package var client: ClientRecord
+    package var claims: AccessTokenClaims
 }

@@ -10,16 +10,16 @@ import NIOCore
 /// let server = try await IntakeServer(store: store, configuration: IntakeServerConfiguration(port: 8080))
 /// try await server.makeApplication().runService()
 /// ```
-public struct IntakeServer: Sendable {
-    public let configuration: IntakeServerConfiguration
-    public let signingKey: SigningKey
+package struct IntakeServer: Sendable {
+    package let configuration: IntakeServerConfiguration
+    package let signingKey: SigningKey
     let store: any IntakeStore
-    let directory: ClientDirectory
+    let registry: ClientRegistry
     let logger: Logger
 
     /// Loads the client registry and the signing key: `signingKey` when given (from
     /// `INTAKE_SIGNING_KEY`), otherwise the one in the store, generated on first use.
-    public init(
+    package init(
         store: any IntakeStore,
         configuration: IntakeServerConfiguration,
         signingKey: SigningKey? = nil,
@@ -33,14 +33,12 @@ public struct IntakeServer: Sendable {
         } else {
             self.signingKey = try await store.signingKey(storingIfAbsent: .generate())
         }
-        self.directory = ClientDirectory()
-        let version = try await store.clientsVersion()
-        directory.replace(with: try await store.clients(), version: version)
+        self.registry = try await ClientRegistry(store: store, logger: logger)
     }
 
     /// The Hummingbird application, with the registry refresher as a service; run it with
     /// `runService()` for graceful shutdown on SIGTERM and SIGINT.
-    public func makeApplication(
+    package func makeApplication(
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: IntakeRequestContext.self)
@@ -60,12 +58,12 @@ public struct IntakeServer: Sendable {
         let issuer = AccessTokenIssuer(
             key: signingKey, issuer: configuration.issuer, audience: configuration.issuer,
             lifetime: configuration.tokenLifetime)
-        TokenController(directory: directory, issuer: issuer).addRoutes(to: router)
+        TokenController(registry: registry, issuer: issuer).addRoutes(to: router)
         let verifier = AccessTokenVerifier(keys: [signingKey], issuer: configuration.issuer, audience: configuration.issuer)
-        EventsController(store: store, verifier: verifier, directory: directory, maximumBodySize: configuration.maximumBodySize)
-            .addRoutes(to: router)
+        let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: registry.directory))
+        EventsController(store: store, maximumBodySize: configuration.maximumBodySize).addRoutes(to: v2)
         let refresher = RegistryRefreshService(
-            store: store, directory: directory, interval: configuration.registryPollInterval, logger: logger)
+            registry: registry, store: store, interval: configuration.registryPollInterval, logger: logger)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

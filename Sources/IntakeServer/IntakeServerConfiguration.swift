@@ -4,19 +4,19 @@
 /// let configuration = IntakeServerConfiguration(host: "127.0.0.1", port: 8080)
 /// configuration.issuer // "http://127.0.0.1:8080"
 /// ```
-public struct IntakeServerConfiguration: Sendable {
-    public var host: String
-    public var port: Int
+package struct IntakeServerConfiguration: Sendable {
+    package var host: String
+    package var port: Int
     /// `iss` of every token, and the audience `/v2` expects. Instances behind one load balancer share it.
-    public var issuer: String
+    package var issuer: String
     /// Access token lifetime in seconds.
-    public var tokenLifetime: Int64
+    package var tokenLifetime: Int64
     /// Largest accepted `/v2` request body, in bytes.
-    public var maximumBodySize: Int
+    package var maximumBodySize: Int
     /// How often the client registry is checked for changes made by other processes.
-    public var registryPollInterval: Duration
+    package var registryPollInterval: Duration
 
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         issuer: String? = nil,
@@ -33,7 +33,7 @@ public struct IntakeServerConfiguration: Sendable {
     }
 
     /// `http://host:port`, with IPv6 literals bracketed.
-    public static func defaultIssuer(host: String, port: Int) -> String {
+    package static func defaultIssuer(host: String, port: Int) -> String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "http://\(shownHost):\(port)"
     }

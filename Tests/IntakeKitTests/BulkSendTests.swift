@@ -4,6 +4,7 @@ import IntakeKit
 import IntakeModel
 import NIOCore
 import Synchronization
+import IntakeTestSupport
 import Testing
 
 /// ``IntakeClient/sendAll(_:batchSize:concurrency:onResult:)``: exactly-once storage across a server
@@ -36,7 +37,7 @@ import Testing
                 await firstResult.wait()
                 await server.stop()
                 stopped.open()
-                #expect(await eventually { client.retries > 0 }, "nothing was sent while the server was down")
+                #expect(await eventually(within: .seconds(10)) { client.retries > 0 }, "nothing was sent while the server was down")
                 try await server.start()
                 restarted.open()
                 try await sending.value
@@ -111,7 +112,7 @@ import Testing
                         if result.isStored { stored.increment() }
                     }
                 }
-                #expect(await eventually { stub.count("/v2/events") == 4 })
+                #expect(await eventually(within: .seconds(10)) { stub.count("/v2/events") == 4 })
                 try await Task.sleep(for: .milliseconds(300))
                 // Four batches in flight, at most one more being filled: nowhere near all 2,000.
                 #expect(events.pulled.count <= 4 * 10 + 10 + 1, "read \(events.pulled.count) events ahead of the server")

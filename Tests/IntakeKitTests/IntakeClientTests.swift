@@ -124,11 +124,11 @@ import Testing
                 let badLimit = await #expect(throws: IntakeError.self) {
                     try await client.events(IntakeKit.EventQuery(limit: 0))
                 }
-                guard case .rejected(400, _, let fieldErrors)? = badLimit else {
+                guard let badLimit, badLimit.code == .rejected, badLimit.status == 400 else {
                     Issue.record("not a 400: \(String(describing: badLimit))")
                     return
                 }
-                #expect(fieldErrors.contains { $0.hasPrefix("limit ") }, "\(fieldErrors)")
+                #expect(badLimit.fieldErrors.contains { $0.hasPrefix("limit ") }, "\(badLimit.fieldErrors)")
 
                 // Another account sees none of them.
                 let other = try await server.register(account: "other-\(UUID().uuidString)")
@@ -148,7 +148,7 @@ import Testing
                 let error = await #expect(throws: IntakeError.self) {
                     try await client.events()
                 }
-                guard case .rejected(403, _, _)? = error else {
+                guard let error, error.code == .rejected, error.status == 403 else {
                     Issue.record("not a 403: \(String(describing: error))")
                     return
                 }
@@ -232,11 +232,11 @@ import Testing
                 let error = await #expect(throws: IntakeError.self) {
                     try await client.send(sampleEvent("aff", number: 0, affiliateID: ""))
                 }
-                guard case .rejected(422, _, let fieldErrors)? = error else {
+                guard let error, error.code == .rejected, error.status == 422 else {
                     Issue.record("not a 422: \(String(describing: error))")
                     return
                 }
-                #expect(fieldErrors.contains { $0.hasPrefix("affiliate_id ") }, "\(fieldErrors)")
+                #expect(error.fieldErrors.contains { $0.hasPrefix("affiliate_id ") }, "\(error.fieldErrors)")
             }
         }
     }
@@ -266,7 +266,7 @@ import Testing
                 let reused = await #expect(throws: IntakeError.self) {
                     try await client.send(event(3), idempotencyKey: "key-1")
                 }
-                guard case .rejected(422, _, _)? = reused else {
+                guard let reused, reused.code == .rejected, reused.status == 422 else {
                     Issue.record("not a 422: \(String(describing: reused))")
                     return
                 }

@@ -5,6 +5,7 @@ import IntakeKit
 import IntakeModel
 import NIOCore
 import Synchronization
+import IntakeTestSupport
 import Testing
 
 /// Token caching, single flight, renewal and token-endpoint failures, against a live server or a
@@ -139,7 +140,7 @@ import Testing
                     http: http, configuration: .init(retry: RetryPolicy(maximumAttempts: 5, initialDelay: .milliseconds(1))))
                 // The first caller starts the request; the others join it while the stub holds it.
                 let starter = Task { try await tokens.token() }
-                #expect(await eventually { stub.count("/oauth2/token") == 1 })
+                #expect(await eventually(within: .seconds(10)) { stub.count("/oauth2/token") == 1 })
                 let others = (0..<4).map { _ in Task { try await tokens.token() } }
                 try await Task.sleep(for: .milliseconds(200))
                 starter.cancel()
@@ -184,13 +185,13 @@ import Testing
                     gate.open()
                 }
                 #expect(try await tokens.token() == "token-1", "a caller waited for the background refresh")
-                #expect(await eventually { stub.count("/oauth2/token") == 2 }, "no background refresh started")
+                #expect(await eventually(within: .seconds(10)) { stub.count("/oauth2/token") == 2 }, "no background refresh started")
                 #expect(tokens.tokensFetched == 1)
                 #expect(try await tokens.token() == "token-1")
                 #expect(stub.count("/oauth2/token") == 2, "the background refresh was not shared")
                 gate.open()
                 fallback.cancel()
-                #expect(await eventually { tokens.tokensFetched == 2 })
+                #expect(await eventually(within: .seconds(10)) { tokens.tokensFetched == 2 })
                 #expect(try await tokens.token() == "token-2")
                 #expect(stub.count("/oauth2/token") == 2)
             }

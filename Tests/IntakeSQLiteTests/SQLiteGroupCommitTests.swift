@@ -28,7 +28,7 @@ struct SQLiteGroupCommitTests {
             #expect(try results[0].get().storedIDs?.count == 1)
             #expect(throws: DatabaseError.self) { try results[1].get() }
             #expect(try results[2].get().storedIDs?.count == 1)
-            let stored = try await store.events(EventQuery(account: "default"))
+            let stored = try await store.events(EventPageQuery(account: "default"))
             #expect(stored.map(\.event.eventName) == ["first", "last"])
             // The failed request left no key behind: its retry is a new attempt, not a replay.
             let retry = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "fixed")], key: "k2"))

@@ -58,7 +58,7 @@ struct SQLiteReopeningTests {
         }
         #expect(closed == nil, "the first store should be gone")
         let reopened = try database.open()
-        let read = try await reopened.events(EventQuery(account: "default"))
+        let read = try await reopened.events(EventPageQuery(account: "default"))
         #expect(read.count == 7)
         #expect(Array(read.map(\.receipt.id).prefix(6)) == ids)
         #expect(read.last?.event.fields == Self.durableFields)
@@ -70,16 +70,16 @@ struct SQLiteReopeningTests {
     @Test func idempotencyKeysSurviveReopening() async throws {
         let database = try TemporaryDatabase()
         defer { database.remove() }
-        let firstResponse: ResponseRecord
+        let firstReceipts: [CommitReceipt]
         do {
             let store = try database.open()
             let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4]))
-            guard case .stored(let response) = outcome else { Issue.record("not stored"); return }
-            firstResponse = response
+            guard case .stored(let receipts) = outcome else { Issue.record("not stored"); return }
+            firstReceipts = receipts
         }
         let reopened = try database.open()
-        #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4])) == .replayed(firstResponse))
+        #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [4])) == .replayed(firstReceipts))
         #expect(try await reopened.store(Fixtures.submission(events: [Fixtures.event()], key: "durable", fingerprint: [5])) == .keyReused)
-        #expect(try await reopened.events(EventQuery(account: "default")).count == 1)
+        #expect(try await reopened.events(EventPageQuery(account: "default")).count == 1)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import IntakeCore
 import IntakeModel
 import IntakeSQLite
+import IntakeTestSupport
 import Testing
 
 /// A fresh directory for one test's database files, removed afterwards.
@@ -10,9 +11,7 @@ struct TemporaryDatabase {
     var path: String { directory.appendingPathComponent("intake.sqlite").path }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("intake-sqlite-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.make()
     }
 
     func open() throws -> SQLiteStore { try SQLiteStore(path: path) }

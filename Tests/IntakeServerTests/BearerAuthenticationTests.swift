@@ -5,6 +5,7 @@ import IntakeCore
 import IntakeModel
 import IntakeSQLite
 import NIOCore
+import IntakeTestSupport
 import Testing
 
 /// The bearer check on `/v2` (RFC 6750 §2.1, §3; RFC 9068 §4; RFC 8725).
@@ -307,7 +308,7 @@ struct BearerAuthenticationTests {
             let token = try await server.token(for: credentials)
             #expect(try await server.post("/v2/event", json: Self.event, token: token).status == .created)
             #expect(try await server.store.setClientEnabled(id: credentials.clientID, false))
-            let refused = try await server.eventually {
+            let refused = try await eventually {
                 try await server.post("/v2/event", json: Self.event, token: token).status == .unauthorized
             }
             #expect(refused, "the disabled client's token still works after 5 s")
@@ -315,7 +316,7 @@ struct BearerAuthenticationTests {
             try expectBearerError(response, status: .unauthorized, error: "invalid_token")
 
             #expect(try await server.store.setClientEnabled(id: credentials.clientID, true))
-            let honoured = try await server.eventually {
+            let honoured = try await eventually {
                 try await server.post("/v2/event", json: Self.event, token: token).status == .created
             }
             #expect(honoured)
@@ -329,7 +330,7 @@ struct BearerAuthenticationTests {
             let token = try await server.token(for: credentials)
             #expect(try await server.get("/v2/events", token: token).status == .ok)
             #expect(try await server.store.deleteClient(id: credentials.clientID))
-            let refused = try await server.eventually {
+            let refused = try await eventually {
                 try await server.get("/v2/events", token: token).status == .unauthorized
             }
             #expect(refused, "the deleted client's token still works after 5 s")

@@ -5,6 +5,7 @@ import IntakeCore
 import IntakeModel
 import IntakeSQLite
 import NIOCore
+import IntakeTestSupport
 import Testing
 
 /// `POST /v2/event`, `POST /v2/affiliate_event` and `POST /v2/events`: validation, problem documents,
@@ -111,7 +112,7 @@ struct EventIngestTests {
         ])
     func createdAtWithManyFractionDigits(text: String, utc: String) async throws {
         // The directory is made and removed here, so that it goes even when the child process crashes.
-        try await TestServer.withTemporaryDirectory { directory in
+        try await TemporaryDirectory.with { directory in
             let path = directory.appendingPathComponent("intake.sqlite").path
             await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) { [text, utc, path = path as String] in
                 try await TestServer.run(databasePath: path) { server in

@@ -5,6 +5,7 @@ import IntakeCore
 import IntakeModel
 import IntakeSQLite
 import NIOCore
+import IntakeTestSupport
 import Testing
 
 /// `GET /v2/events`: the caller's account, oldest first, as sent, paginated and filtered.
@@ -234,7 +235,7 @@ struct EventReadBackTests {
         ])
     func timeFiltersWithManyFractionDigits(query: String, expected: [String]) async throws {
         // The directory is made and removed here, so that it goes even when the child process crashes.
-        try await TestServer.withTemporaryDirectory { directory in
+        try await TemporaryDirectory.with { directory in
             let path = directory.appendingPathComponent("intake.sqlite").path
             await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) { [query, expected, path = path as String] in
                 try await TestServer.run(databasePath: path) { server in

@@ -4,9 +4,10 @@ import HummingbirdTesting
 import IntakeCore
 import IntakeSQLite
 import NIOCore
+import IntakeTestSupport
 import Testing
 
-/// SPEC §2: a change made to the client registry while a server runs takes effect without a restart.
+/// A change made to the client registry while a server runs takes effect without a restart.
 @Suite("Registry refresh")
 struct RegistryRefreshTests {
     @Test("A client created while the server runs can get a token within 5 s")
@@ -15,7 +16,7 @@ struct RegistryRefreshTests {
             // The server is already serving.
             #expect(try await server.request(.get, "/health").status == .ok)
             let credentials = try await server.registerWithoutWaiting(name: "late")
-            let ready = try await server.eventually {
+            let ready = try await eventually {
                 try await server.tokenRequest(credentials).status == .ok
             }
             #expect(ready, "the new client was not recognised within 5 s")
@@ -35,7 +36,7 @@ struct RegistryRefreshTests {
             let new = try #require(try await server.store.rotateSecret(clientID: old.clientID))
             #expect(new.clientID == old.clientID)
             #expect(new.clientSecret != old.clientSecret)
-            let switched = try await server.eventually {
+            let switched = try await eventually {
                 let oldStatus = try await server.tokenRequest(old).status
                 let newStatus = try await server.tokenRequest(new).status
                 return oldStatus == .unauthorized && newStatus == .ok
@@ -57,13 +58,13 @@ struct RegistryRefreshTests {
             let credentials = try await server.register()
             #expect(try await server.tokenRequest(credentials).status == .ok)
             #expect(try await server.store.setClientEnabled(id: credentials.clientID, false))
-            let refused = try await server.eventually {
+            let refused = try await eventually {
                 try await server.tokenRequest(credentials).status == .unauthorized
             }
             #expect(refused, "disable did not take effect within 5 s")
             #expect(try await server.tokenRequest(credentials).text == TokenEndpointTests.invalidCredentialsBody)
             #expect(try await server.store.setClientEnabled(id: credentials.clientID, true))
-            let accepted = try await server.eventually {
+            let accepted = try await eventually {
                 try await server.tokenRequest(credentials).status == .ok
             }
             #expect(accepted, "enable did not take effect within 5 s")
@@ -72,13 +73,13 @@ struct RegistryRefreshTests {
 
     @Test("Two instances over one database: one signing key, tokens valid on both, registry changes seen by both")
     func twoInstancesShareADatabase() async throws {
-        try await TestServer.withTemporaryDirectory { directory in
+        try await TemporaryDirectory.with { directory in
             let path = directory.appendingPathComponent("intake.sqlite").path
             try await TestServer.run(databasePath: path) { first in
                 try await TestServer.run(databasePath: path) { second in
                     #expect(first.signingKey.bytes == second.signingKey.bytes)
                     let credentials = try await first.register()
-                    let known = try await second.eventually {
+                    let known = try await eventually {
                         try await second.tokenRequest(credentials).status == .ok
                     }
                     #expect(known, "the second instance did not see the new client within 5 s")
@@ -89,14 +90,14 @@ struct RegistryRefreshTests {
                         token: tokenFromFirst)
                     #expect(sent.status == .created, "\(sent.text)")
                     let readerToken = try await second.eventuallyToken(for: reader)
-                    let readerTokenOnFirst = try await first.eventually {
+                    let readerTokenOnFirst = try await eventually {
                         try await first.get("/v2/events", token: readerToken).status == .ok
                     }
                     #expect(readerTokenOnFirst)
                     #expect(try await first.allEvents(token: readerToken).count == 1)
 
                     #expect(try await second.store.setClientEnabled(id: credentials.clientID, false))
-                    let refusedOnFirst = try await first.eventually {
+                    let refusedOnFirst = try await eventually {
                         try await first.post(
                             "/v2/event", json: #"{"event_type":"lead","event_name":"n","source_id":"s","fields":{}}"#,
                             token: tokenFromFirst
@@ -120,7 +121,7 @@ struct RegistryRefreshTests {
                 token: senderToken)
             #expect(sent.status == .created)
             #expect(try await server.store.deleteClient(id: sender.clientID))
-            let refused = try await server.eventually {
+            let refused = try await eventually {
                 try await server.tokenRequest(sender).status == .unauthorized
             }
             #expect(refused, "delete did not take effect within 5 s")

@@ -5,6 +5,7 @@ import IntakeCore
 import IntakeModel
 import IntakeSQLite
 import IntakeServer
+import IntakeTestSupport
 import Logging
 import NIOCore
 import Testing
@@ -34,7 +35,7 @@ struct TestServer: Sendable {
         tokenLifetime: Int64 = 3600,
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
-        try await withTemporaryDirectory { directory in
+        try await TemporaryDirectory.with { directory in
             try await run(
                 databasePath: directory.appendingPathComponent("intake.sqlite").path,
                 maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime, body)
@@ -73,17 +74,6 @@ struct TestServer: Sendable {
         return try await app.test(.live) { client in
             try await body(TestServer(store: store, server: server, client: client))
         }
-    }
-
-    /// A fresh temporary directory for one test, removed afterwards.
-    static func withTemporaryDirectory<Value: Sendable>(
-        _ body: (URL) async throws -> Value
-    ) async throws -> Value {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("intake-server-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        return try await body(directory)
     }
 
     // MARK: Clients
@@ -184,19 +174,6 @@ struct TestServer: Sendable {
         }
         Issue.record("pagination did not end")
         return events
-    }
-
-    /// Polls `condition` until it holds or `timeout` passes; true when it held.
-    func eventually(
-        within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool
-    ) async throws -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            if try await condition() { return true }
-            if clock.now >= deadline { return false }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 
     /// A second connection to the same server, for requests that may cost their connection.

@@ -5,9 +5,10 @@ import IntakeCore
 import IntakeModel
 import IntakeSQLite
 import NIOCore
+import IntakeTestSupport
 import Testing
 
-/// `POST /oauth2/token`: RFC 6749 §2.3, §4.4, §5 and the published answers of SPEC §1.
+/// `POST /oauth2/token`: RFC 6749 §2.3, §4.4, §5 and the published answers of the hosted API.
 @Suite("Token endpoint")
 struct TokenEndpointTests {
     static let invalidCredentialsBody = #"{"error": "invalid_grant", "error_description": "Invalid credentials"}"#
@@ -139,7 +140,7 @@ struct TokenEndpointTests {
             try await server.store.insertClient(
                 ClientRecord(id: id, name: "special", secretHash: SecretHash(of: secret)))
             let encodedHeader = basic(formEncoded(id), formEncoded(secret))
-            let known = try await server.eventually {
+            let known = try await eventually {
                 try await server.tokenRequest(authorization: encodedHeader).status == .ok
             }
             #expect(known, "form-encoded credentials refused")
@@ -270,7 +271,7 @@ struct TokenEndpointTests {
             #expect(try await server.store.deleteClient(id: deleted.clientID))
             // Both changes are seen once the disabled client is refused; wait for the deleted one too.
             for credentials in [disabled, deleted] {
-                let refused = try await server.eventually {
+                let refused = try await eventually {
                     try await server.tokenRequest(credentials).status == .unauthorized
                 }
                 #expect(refused, "registry change not seen within 5 s")

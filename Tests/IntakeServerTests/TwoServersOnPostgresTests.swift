@@ -43,7 +43,7 @@ struct TwoServersOnPostgresTests {
 
             // A client created through A's database connection; B learns of it by polling.
             let credentials = try await a.registerReaderWriter()
-            let knownOnB = try await b.eventually { try await b.tokenRequest(credentials).status == .ok }
+            let knownOnB = try await eventually { try await b.tokenRequest(credentials).status == .ok }
             try #require(knownOnB, "B did not pick up a client created through A within 5 s")
 
             // A token from A works on B, and one from B on A.
@@ -76,13 +76,13 @@ struct TwoServersOnPostgresTests {
 
             // Disabled through A's store: B refuses its token requests and its bearer tokens within 5 s.
             #expect(try await a.store.setClientEnabled(id: credentials.clientID, false))
-            let refusedByB = try await b.eventually(within: .seconds(5)) {
+            let refusedByB = try await eventually(within: .seconds(5)) {
                 let tokenStatus = try await b.tokenRequest(credentials).status
                 let postStatus = try await b.post("/v2/event", json: Self.event("after-disable"), token: tokenA).status
                 return tokenStatus == .unauthorized && postStatus == .unauthorized
             }
             #expect(refusedByB, "a client disabled through A was still accepted by B after 5 s")
-            let refusedByA = try await a.eventually(within: .seconds(5)) {
+            let refusedByA = try await eventually(within: .seconds(5)) {
                 try await a.get("/v2/events", token: tokenB).status == .unauthorized
             }
             #expect(refusedByA, "a client disabled through A was still accepted by A after 5 s")

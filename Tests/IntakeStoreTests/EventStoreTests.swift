@@ -1,7 +1,6 @@
 import IntakeCore
 import IntakeModel
 import IntakeTestSupport
-import Synchronization
 import Testing
 
 @Suite("IntakeStore as EventStore")
@@ -36,21 +35,19 @@ struct EventStoreTests {
                 Fixtures.event(.conversion, name: "purchase", source: "s1", fields: [:], affiliateID: "aff-9", createdAt: Self.t0 + 5),
             ]
             let before = UnixTime.nowMilliseconds()
-            let receiptsSeen = Mutex<[EventReceipt]>([])
-            let outcome = try await store.store(EventSubmission(account: "acme", clientID: "client-9", events: events) { receipts in
-                receiptsSeen.withLock { $0 = receipts }
-                return ResponseRecord(status: 201, body: Array("ok".utf8))
-            })
+            let outcome = try await store.store(EventSubmission(account: "acme", clientID: "client-9", events: events))
             let after = UnixTime.nowMilliseconds()
-            #expect(outcome == .stored(ResponseRecord(status: 201, body: Array("ok".utf8))))
-            let receipts = receiptsSeen.withLock { $0 }
+            guard case .stored(let receipts) = outcome else {
+                Issue.record("not stored: \(outcome)")
+                return
+            }
             #expect(receipts.count == 2)
             #expect(receipts[0].id < receipts[1].id)
             for receipt in receipts {
                 #expect(receipt.receivedAt >= before - 1000 && receipt.receivedAt <= after + 1000)
             }
 
-            let stored = try await store.events(EventQuery(account: "acme"))
+            let stored = try await store.events(EventPageQuery(account: "acme"))
             #expect(stored.count == 2)
             #expect(stored.map(\.event) == events)
             #expect(stored.map(\.receipt) == receipts)
@@ -63,7 +60,7 @@ struct EventStoreTests {
         try await withStore(kind) { store in
             let outcome = try await store.store(Fixtures.submission(events: []))
             #expect(outcome.storedIDs == [])
-            #expect(try await store.events(EventQuery(account: "default")).isEmpty)
+            #expect(try await store.events(EventPageQuery(account: "default")).isEmpty)
         }
     }
 
@@ -73,7 +70,7 @@ struct EventStoreTests {
             let ids = try await Self.seed(store)
             #expect(ids == ids.sorted())
             #expect(Set(ids).count == ids.count)
-            let read = try await store.events(EventQuery(account: "default"))
+            let read = try await store.events(EventPageQuery(account: "default"))
             #expect(read.map(\.receipt.id) == ids)
             #expect(read.map(\.event.eventName) == ["l1", "c1", "l2", "a1", "l3", "c2"])
         }
@@ -85,9 +82,9 @@ struct EventStoreTests {
     func filterBySource(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             _ = try await Self.seed(store)
-            let s1 = try await store.events(EventQuery(account: "default", sourceID: "s1"))
+            let s1 = try await store.events(EventPageQuery(account: "default", sourceID: "s1"))
             #expect(s1.map(\.event.eventName) == ["l1", "c1", "l3"])
-            #expect(try await store.events(EventQuery(account: "default", sourceID: "nope")).isEmpty)
+            #expect(try await store.events(EventPageQuery(account: "default", sourceID: "nope")).isEmpty)
         }
     }
 
@@ -96,7 +93,7 @@ struct EventStoreTests {
         let (type, expected) = filter
         try await withStore(kind) { store in
             _ = try await Self.seed(store)
-            #expect(try await store.events(EventQuery(account: "default", eventType: type)).map(\.event.eventName) == expected)
+            #expect(try await store.events(EventPageQuery(account: "default", eventType: type)).map(\.event.eventName) == expected)
         }
     }
 
@@ -104,11 +101,11 @@ struct EventStoreTests {
     func sinceIsInclusiveAndUntilExclusive(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             _ = try await Self.seed(store)
-            let since = try await store.events(EventQuery(account: "default", since: Self.t0 + 2000))
+            let since = try await store.events(EventPageQuery(account: "default", since: Self.t0 + 2000))
             #expect(since.map(\.event.eventName) == ["l2", "a1", "l3", "c2"])
-            let until = try await store.events(EventQuery(account: "default", until: Self.t0 + 2000))
+            let until = try await store.events(EventPageQuery(account: "default", until: Self.t0 + 2000))
             #expect(until.map(\.event.eventName) == ["l1", "c1"])
-            let window = try await store.events(EventQuery(account: "default", since: Self.t0 + 1000, until: Self.t0 + 4000))
+            let window = try await store.events(EventPageQuery(account: "default", since: Self.t0 + 1000, until: Self.t0 + 4000))
             #expect(window.map(\.event.eventName) == ["c1", "l2", "a1"])
         }
     }
@@ -117,7 +114,7 @@ struct EventStoreTests {
     func filtersCombine(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             _ = try await Self.seed(store)
-            let query = EventQuery(account: "default", sourceID: "s1", eventType: .lead, since: Self.t0 + 1)
+            let query = EventPageQuery(account: "default", sourceID: "s1", eventType: .lead, since: Self.t0 + 1)
             #expect(try await store.events(query).map(\.event.eventName) == ["l3"])
         }
     }
@@ -126,12 +123,12 @@ struct EventStoreTests {
     func limitAndAfterCursorPageThroughEverything(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let ids = try await Self.seed(store)
-            #expect(try await store.events(EventQuery(account: "default", limit: 2)).map(\.receipt.id) == Array(ids.prefix(2)))
+            #expect(try await store.events(EventPageQuery(account: "default", limit: 2)).map(\.receipt.id) == Array(ids.prefix(2)))
             var seen: [Int64] = []
             var cursor: Int64?
             var pages = 0
             while true {
-                let page = try await store.events(EventQuery(account: "default", after: cursor, limit: 4))
+                let page = try await store.events(EventPageQuery(account: "default", after: cursor, limit: 4))
                 if page.isEmpty { break }
                 #expect(page.count <= 4)
                 seen += page.map(\.receipt.id)
@@ -148,9 +145,9 @@ struct EventStoreTests {
     func afterCursorWithAFilter(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let ids = try await Self.seed(store)
-            let page = try await store.events(EventQuery(account: "default", after: ids[0], sourceID: "s1"))
+            let page = try await store.events(EventPageQuery(account: "default", after: ids[0], sourceID: "s1"))
             #expect(page.map(\.event.eventName) == ["c1", "l3"])
-            #expect(try await store.events(EventQuery(account: "default", after: ids.last!)).isEmpty)
+            #expect(try await store.events(EventPageQuery(account: "default", after: ids.last!)).isEmpty)
         }
     }
 
@@ -159,14 +156,14 @@ struct EventStoreTests {
         try await withStore(kind) { store in
             _ = try await Self.seed(store, account: "acme", clientID: "acme-1")
             _ = try await store.store(Fixtures.submission(account: "globex", clientID: "globex-1", events: [Fixtures.event(name: "g")]))
-            let acme = try await store.events(EventQuery(account: "acme"))
+            let acme = try await store.events(EventPageQuery(account: "acme"))
             #expect(acme.count == 6)
             #expect(acme.allSatisfy { $0.clientID == "acme-1" })
-            let globex = try await store.events(EventQuery(account: "globex"))
+            let globex = try await store.events(EventPageQuery(account: "globex"))
             #expect(globex.map(\.event.eventName) == ["g"])
-            #expect(try await store.events(EventQuery(account: "default")).isEmpty)
-            #expect(try await store.events(EventQuery(account: "globex", sourceID: "src-1", eventType: .lead)).map(\.event.eventName) == ["g"])
-            #expect(try await store.events(EventQuery(account: "globex", after: 0, sourceID: "s2")).isEmpty)
+            #expect(try await store.events(EventPageQuery(account: "default")).isEmpty)
+            #expect(try await store.events(EventPageQuery(account: "globex", sourceID: "src-1", eventType: .lead)).map(\.event.eventName) == ["g"])
+            #expect(try await store.events(EventPageQuery(account: "globex", after: 0, sourceID: "s2")).isEmpty)
         }
     }
 
@@ -175,7 +172,7 @@ struct EventStoreTests {
         try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(account: "acme", clientID: "writer-1", events: [Fixtures.event(name: "one")]))
             _ = try await store.store(Fixtures.submission(account: "acme", clientID: "writer-2", events: [Fixtures.event(name: "two")]))
-            let read = try await store.events(EventQuery(account: "acme"))
+            let read = try await store.events(EventPageQuery(account: "acme"))
             #expect(read.map(\.clientID) == ["writer-1", "writer-2"])
         }
     }
@@ -212,7 +209,7 @@ struct EventStoreTests {
     func fieldsRoundTripExactly(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event(fields: Self.richFields)]))
-            let read = try #require(try await store.events(EventQuery(account: "default")).first)
+            let read = try #require(try await store.events(EventPageQuery(account: "default")).first)
             for (key, value) in Self.richFields {
                 #expect(read.event.fields[key] == value, "\(key)")
             }
@@ -226,7 +223,7 @@ struct EventStoreTests {
     func bigIntegersKeepEveryDigit(_ kind: StoreKind, value: Int64) async throws {
         try await withStore(kind) { store in
             _ = try await store.store(Fixtures.submission(events: [Fixtures.event(fields: ["n": .integer(value), "o": .object(["n": .integer(value)])])]))
-            let read = try await store.events(EventQuery(account: "default"))
+            let read = try await store.events(EventPageQuery(account: "default"))
             #expect(read.first?.event.fields["n"] == .integer(value))
             #expect(read.first?.event.fields["o"] == .object(["n": .integer(value)]))
         }
@@ -241,14 +238,14 @@ struct EventStoreTests {
             let reader = try await database.open()
             let ids = try await Self.seed(writer)
             _ = try await writer.store(Fixtures.submission(events: [Fixtures.event(name: "rich", fields: Self.durableFields)]))
-            let read = try await reader.events(EventQuery(account: "default"))
+            let read = try await reader.events(EventPageQuery(account: "default"))
             #expect(read.count == 7)
             #expect(Array(read.map(\.receipt.id).prefix(6)) == ids)
             #expect(read.last?.event.fields == Self.durableFields)
             // Ids keep growing whichever store writes next.
             let next = try #require(try await reader.store(Fixtures.submission(events: [Fixtures.event()])).storedIDs)
             #expect(next.count == 1 && next[0] > read.last!.receipt.id)
-            #expect(try await writer.events(EventQuery(account: "default")).map(\.receipt.id) == read.map(\.receipt.id) + next)
+            #expect(try await writer.events(EventPageQuery(account: "default")).map(\.receipt.id) == read.map(\.receipt.id) + next)
         }
     }
 
@@ -271,7 +268,7 @@ struct EventStoreTests {
             }
             #expect(ids.count == 200)
             #expect(Set(ids).count == 200)
-            let read = try await store.events(EventQuery(account: "default", limit: EventQuery.maximumLimit))
+            let read = try await store.events(EventPageQuery(account: "default", limit: EventPageQuery.maximumLimit))
             #expect(read.count == 200)
             #expect(Set(read.map(\.receipt.id)) == Set(ids))
             #expect(Set(read.map(\.event.eventName)) == Set((0..<200).map { "e\($0)" }))
@@ -297,7 +294,7 @@ struct EventStoreTests {
                 return all
             }
             #expect(batches.count == 50)
-            let read = try await store.events(EventQuery(account: "default", limit: EventQuery.maximumLimit))
+            let read = try await store.events(EventPageQuery(account: "default", limit: EventPageQuery.maximumLimit))
             let byID = Dictionary(uniqueKeysWithValues: read.map { ($0.receipt.id, $0.event.eventName) })
             for (index, ids) in batches {
                 #expect(ids.count == 4)

@@ -63,7 +63,7 @@ struct PostgresSharedDatabaseTests {
                 let outcome = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "from-\(index)")]))
                 #expect(outcome.storedIDs?.count == 1)
             }
-            #expect(try await stores[0].events(EventQuery(account: "default")).count == stores.count)
+            #expect(try await stores[0].events(EventPageQuery(account: "default")).count == stores.count)
         }
     }
 
@@ -109,7 +109,7 @@ struct PostgresSharedDatabaseTests {
             #expect(Set(allIDs).count == allIDs.count, "two events got the same id")
 
             for reader in [a, b] {
-                let read = try await reader.events(EventQuery(account: "default", limit: EventQuery.maximumLimit))
+                let read = try await reader.events(EventPageQuery(account: "default", limit: EventPageQuery.maximumLimit))
                 #expect(read.count == expectedCount)
                 #expect(read.map(\.receipt.id) == allIDs.sorted(), "not every event reads back, in id order")
                 let nameByID = Dictionary(uniqueKeysWithValues: read.map { ($0.receipt.id, $0.event.eventName) })
@@ -145,7 +145,7 @@ struct PostgresSharedDatabaseTests {
                 while true {
                     let allWritten = pending == 0
                     while true {
-                        let page = try await reader.events(EventQuery(account: "default", after: cursor, limit: 7))
+                        let page = try await reader.events(EventPageQuery(account: "default", after: cursor, limit: 7))
                         seen += page.map(\.receipt.id)
                         cursor = page.last?.receipt.id ?? cursor
                         if page.count < 7 { break }

@@ -1,9 +1,15 @@
 import IntakeCore
 
 extension EventSubmission.Outcome {
-    /// The ids listed in a `.stored` response built by ``Fixtures/listIDs(_:)``.
+    /// The ids of a `.stored` outcome's events.
     package var storedIDs: [Int64]? {
-        guard case .stored(let response) = self else { return nil }
-        return String(decoding: response.body, as: UTF8.self).split(separator: ",").compactMap { Int64($0) }
+        guard case .stored(let receipts) = self else { return nil }
+        return receipts.map(\.id)
+    }
+
+    /// The ids of a `.replayed` outcome's events.
+    package var replayedIDs: [Int64]? {
+        guard case .replayed(let receipts) = self else { return nil }
+        return receipts.map(\.id)
     }
 }

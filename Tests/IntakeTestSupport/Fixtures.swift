@@ -18,18 +18,13 @@ package enum Fixtures {
             gaClientID: gaClientID, affiliateID: affiliateID, createdAt: createdAt)
     }
 
-    /// A response whose body lists the receipt ids, e.g. `3,4,5`.
-    @Sendable package static func listIDs(_ receipts: [EventReceipt]) -> ResponseRecord {
-        ResponseRecord(status: 201, body: Array(receipts.map { String($0.id) }.joined(separator: ",").utf8))
-    }
-
     package static func submission(
         account: String = "default", clientID: String = "client-1", events: [EventInput],
         key: String? = nil, fingerprint: [UInt8] = [1, 2, 3]
     ) -> EventSubmission {
         EventSubmission(
             account: account, clientID: clientID, events: events,
-            idempotencyKey: key.map { IdempotencyKey(key: $0, fingerprint: fingerprint) }, respond: listIDs)
+            idempotencyKey: key.map { IdempotencyKey(key: $0, fingerprint: fingerprint) })
     }
 
     package static func client(

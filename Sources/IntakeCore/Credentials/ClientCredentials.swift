@@ -11,22 +11,22 @@ import ExtrasBase64
 /// let credentials = ClientCredentials.generate()
 /// let record = ClientRecord(id: credentials.clientID, name: "crm", secretHash: SecretHash(of: credentials.clientSecret))
 /// ```
-public struct ClientCredentials: Sendable, Equatable {
-    public let clientID: String
-    public let clientSecret: String
+package struct ClientCredentials: Sendable, Equatable {
+    package let clientID: String
+    package let clientSecret: String
 
-    public init(clientID: String, clientSecret: String) {
+    package init(clientID: String, clientSecret: String) {
         self.clientID = clientID
         self.clientSecret = clientSecret
     }
 
     /// A new id (128 random bits) and secret (256 random bits).
-    public static func generate() -> ClientCredentials {
+    package static func generate() -> ClientCredentials {
         ClientCredentials(clientID: randomToken(byteCount: 16), clientSecret: generateSecret())
     }
 
     /// A new secret of 256 random bits, for `rotate-secret`.
-    public static func generateSecret() -> String {
+    package static func generateSecret() -> String {
         randomToken(byteCount: 32)
     }
 

@@ -10,7 +10,7 @@ import Synchronization
 /// directory.replace(with: try await store.clients(), version: try await store.clientsVersion())
 /// if let client = directory.authenticate(clientID: id, secret: Array(secret.utf8)) { … }
 /// ```
-public final class ClientDirectory: Sendable {
+package final class ClientDirectory: Sendable {
     private struct Snapshot {
         var clients: [String: ClientRecord] = [:]
         var version: Int64 = -1
@@ -18,12 +18,12 @@ public final class ClientDirectory: Sendable {
 
     private let snapshot = Mutex(Snapshot())
 
-    public init() {}
+    package init() {}
 
     /// The store version the directory was last loaded from (`-1` before the first load).
-    public var version: Int64 { snapshot.withLock { $0.version } }
+    package var version: Int64 { snapshot.withLock { $0.version } }
 
-    public func replace(with clients: [ClientRecord], version: Int64) {
+    package func replace(with clients: [ClientRecord], version: Int64) {
         let byID = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         snapshot.withLock { $0 = Snapshot(clients: byID, version: version) }
     }
@@ -32,7 +32,7 @@ public final class ClientDirectory: Sendable {
     ///
     /// Unknown ids, wrong secrets and disabled clients do the same work (one SHA-256 and a
     /// constant-time compare) and give the same answer, so neither timing nor errors tell them apart.
-    public func authenticate(clientID: String, secret: some Collection<UInt8>) -> ClientRecord? {
+    package func authenticate(clientID: String, secret: some Collection<UInt8>) -> ClientRecord? {
         let client = snapshot.withLock { $0.clients[clientID] }
         let matches = (client?.secretHash ?? .decoy).matches(secret)
         guard let client, matches, client.isEnabled else { return nil }
@@ -40,10 +40,10 @@ public final class ClientDirectory: Sendable {
     }
 
     /// The client if it exists and is enabled: a token of any other client is no longer honoured.
-    public func activeClient(id: String) -> ClientRecord? {
+    package func activeClient(id: String) -> ClientRecord? {
         guard let client = snapshot.withLock({ $0.clients[id] }), client.isEnabled else { return nil }
         return client
     }
 
-    public var isEmpty: Bool { snapshot.withLock { $0.clients.isEmpty } }
+    package var isEmpty: Bool { snapshot.withLock { $0.clients.isEmpty } }
 }

@@ -4,18 +4,18 @@
 /// let credentials = ClientCredentials.generate()
 /// let client = ClientRecord(id: credentials.clientID, name: "crm", secretHash: SecretHash(of: credentials.clientSecret))
 /// ```
-public struct ClientRecord: Sendable, Hashable {
-    public var id: String
-    public var name: String
+package struct ClientRecord: Sendable, Hashable {
+    package var id: String
+    package var name: String
     /// Events belong to an account; every client of the account can read them.
-    public var account: String
-    public var scopes: ScopeSet
-    public var secretHash: SecretHash
-    public var isEnabled: Bool
+    package var account: String
+    package var scopes: ScopeSet
+    package var secretHash: SecretHash
+    package var isEnabled: Bool
     /// Seconds since 1970.
-    public var createdAt: Int64
+    package var createdAt: Int64
 
-    public init(
+    package init(
         id: String,
         name: String,
         account: String = "default",

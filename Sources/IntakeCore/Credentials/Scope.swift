@@ -7,20 +7,20 @@
 /// let granted = try ScopeSet(parsing: "events:write events:read")
 /// granted.contains(.eventsWrite) // true
 /// ```
-public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
+package struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     /// Scope needed to send events.
-    public static let eventsWrite = "events:write"
+    package static let eventsWrite = "events:write"
     /// Scope needed to read events back.
-    public static let eventsRead = "events:read"
+    package static let eventsRead = "events:read"
     /// What a client gets when it is created without `--scope`.
-    public static let defaultForNewClients = ScopeSet(unchecked: [eventsWrite])
+    package static let defaultForNewClients = ScopeSet(unchecked: [eventsWrite])
 
-    public let scopes: [String]
+    package let scopes: [String]
     /// The space-separated form, as sent in `scope` parameters and claims; kept because every token carries it.
-    public let description: String
+    package let description: String
 
     /// Parses a space-separated scope string; throws when a scope token has characters RFC 6749 §3.3 forbids.
-    public init(parsing text: some StringProtocol) throws(ScopeError) {
+    package init(parsing text: some StringProtocol) throws(ScopeError) {
         var scopes: [String] = []
         for token in text.split(separator: " ", omittingEmptySubsequences: true) {
             guard token.utf8.allSatisfy(Self.isScopeCharacter) else {
@@ -37,11 +37,11 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
         self.description = scopes.joined(separator: " ")
     }
 
-    public var isEmpty: Bool { scopes.isEmpty }
+    package var isEmpty: Bool { scopes.isEmpty }
 
-    public func contains(_ scope: String) -> Bool { scopes.contains(scope) }
+    package func contains(_ scope: String) -> Bool { scopes.contains(scope) }
 
-    public func isSubset(of other: ScopeSet) -> Bool { scopes.allSatisfy(other.contains) }
+    package func isSubset(of other: ScopeSet) -> Bool { scopes.allSatisfy(other.contains) }
 
     /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`
     private static func isScopeCharacter(_ byte: UInt8) -> Bool {
@@ -50,6 +50,6 @@ public struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A scope string that cannot be a scope.
-public enum ScopeError: Error, Equatable, Sendable {
+package enum ScopeError: Error, Equatable, Sendable {
     case malformed(String)
 }

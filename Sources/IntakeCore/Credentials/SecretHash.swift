@@ -10,24 +10,24 @@ import Crypto
 /// let stored = SecretHash(of: secret)
 /// stored.matches(presentedSecret) // constant-time
 /// ```
-public struct SecretHash: Sendable, Hashable {
+package struct SecretHash: Sendable, Hashable {
     /// The 32 digest bytes, as stored in the database.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
-    public init(of secret: some StringProtocol) {
+    package init(of secret: some StringProtocol) {
         self.bytes = Array(SHA256.hash(data: Array(secret.utf8)))
     }
 
-    public init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     /// Constant-time check of a presented secret against this hash.
-    public func matches(_ presented: some Collection<UInt8>) -> Bool {
+    package func matches(_ presented: some Collection<UInt8>) -> Bool {
         SHA256.hash(data: Array(presented)) == bytes
     }
 
     /// A hash no secret matches in practice, checked against when the client id is unknown so that
     /// unknown ids cost the same work as wrong secrets.
-    public static let decoy = SecretHash(bytes: Array(SHA256.hash(data: Array("intake-decoy".utf8))))
+    package static let decoy = SecretHash(bytes: Array(SHA256.hash(data: Array("intake-decoy".utf8))))
 }

@@ -7,19 +7,19 @@ import IntakeModel
 /// case .failure(let problems): …
 /// }
 /// ```
-public struct EventInput: Sendable, Hashable {
-    public var eventType: EventType
-    public var eventName: String
-    public var sourceID: String
-    public var fields: [String: JSONValue]
-    public var eventID: String?
-    public var personID: String?
-    public var gaClientID: String?
-    public var affiliateID: String?
+package struct EventInput: Sendable, Hashable {
+    package var eventType: EventType
+    package var eventName: String
+    package var sourceID: String
+    package var fields: [String: JSONValue]
+    package var eventID: String?
+    package var personID: String?
+    package var gaClientID: String?
+    package var affiliateID: String?
     /// Milliseconds since 1970; the time received when the sender gave none.
-    public var createdAt: Int64
+    package var createdAt: Int64
 
-    public init(
+    package init(
         eventType: EventType, eventName: String, sourceID: String, fields: [String: JSONValue], eventID: String? = nil,
         personID: String? = nil, gaClientID: String? = nil, affiliateID: String? = nil, createdAt: Int64
     ) {

@@ -12,28 +12,28 @@ import IntakeModel
 /// case .failure(let failure): print(failure.problems)
 /// }
 /// ```
-public struct EventValidator: Sendable {
-    public static let maximumStringLength = 256
-    public static let maximumFieldsDepth = 8
-    public static let maximumFieldsNodes = 1000
-    public static let maximumFieldKeyLength = 256
+package struct EventValidator: Sendable {
+    package static let maximumStringLength = 256
+    package static let maximumFieldsDepth = 8
+    package static let maximumFieldsNodes = 1000
+    package static let maximumFieldKeyLength = 256
 
     /// `POST /v2/affiliate_event` also requires `affiliate_id`.
-    public var requiresAffiliate: Bool
+    package var requiresAffiliate: Bool
 
-    public init(requiresAffiliate: Bool) {
+    package init(requiresAffiliate: Bool) {
         self.requiresAffiliate = requiresAffiliate
     }
 
     /// Every problem found in one body.
-    public struct Failure: Error, Sendable, Equatable {
-        public var problems: [FieldProblem]
+    package struct Failure: Error, Sendable, Equatable {
+        package var problems: [FieldProblem]
     }
 
     private static let knownFields = Set(EventFieldName.allCases.map(\.rawValue))
 
     /// Validates one event body; `path` prefixes field names (e.g. `events[2].`) in batches.
-    public func validate(_ body: JSONValue, receivedAt: Int64, path: String = "") -> Result<EventInput, Failure> {
+    package func validate(_ body: JSONValue, receivedAt: Int64, path: String = "") -> Result<EventInput, Failure> {
         guard case .object(let object) = body else {
             return .failure(Failure(problems: [
                 FieldProblem(field: path.isEmpty ? "(body)" : String(path.dropLast()), detail: "must be a JSON object, not \(body.typeName)")

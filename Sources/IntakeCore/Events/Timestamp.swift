@@ -5,12 +5,12 @@
 /// let millis = Timestamp.parse("2019-12-02T10:00:00.000Z")   // 1575280800000
 /// Timestamp.format(millis)                                     // "2019-12-02T10:00:00.000Z"
 /// ```
-public enum Timestamp {
+package enum Timestamp {
     /// Milliseconds since 1970 for `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`, or nil.
     ///
     /// Digits past the millisecond are dropped, or round up when `roundingUp` (for range bounds:
     /// `since=…00.000001Z` must not match an event at `…00.000Z`).
-    public static func parse(_ text: String, roundingUp: Bool = false) -> Int64? {
+    package static func parse(_ text: String, roundingUp: Bool = false) -> Int64? {
         let b = Array(text.utf8)
         guard b.count >= 20 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int? {
@@ -76,7 +76,7 @@ public enum Timestamp {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
-    public static func format(_ millis: Int64) -> String {
+    package static func format(_ millis: Int64) -> String {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let milli = Int(millis - seconds * 1000)
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

@@ -6,7 +6,7 @@ extension ClientStore {
     /// let (client, credentials) = try await store.registerClient(name: "crm")
     /// print(credentials.clientSecret) // shown once
     /// ```
-    public func registerClient(
+    package func registerClient(
         name: String, account: String = "default", scopes: ScopeSet = .defaultForNewClients
     ) async throws -> (ClientRecord, ClientCredentials) {
         let credentials = ClientCredentials.generate()
@@ -18,7 +18,7 @@ extension ClientStore {
     }
 
     /// Gives a client a new secret; the old one stops working. Nil when no client has this id.
-    public func rotateSecret(clientID: String) async throws -> ClientCredentials? {
+    package func rotateSecret(clientID: String) async throws -> ClientCredentials? {
         let secret = ClientCredentials.generateSecret()
         guard try await setClientSecretHash(id: clientID, SecretHash(of: secret)) else { return nil }
         return ClientCredentials(clientID: clientID, clientSecret: secret)

@@ -4,7 +4,7 @@
 /// let credentials = ClientCredentials.generate()
 /// try await store.insertClient(ClientRecord(id: credentials.clientID, name: "crm", secretHash: SecretHash(of: credentials.clientSecret)))
 /// ```
-public protocol ClientStore: Sendable {
+package protocol ClientStore: Sendable {
     func insertClient(_ client: ClientRecord) async throws
     func clients() async throws -> [ClientRecord]
     func client(id: String) async throws -> ClientRecord?

@@ -1,7 +1,7 @@
 /// Thrown when a storage operation did not finish in time (for example while the database is
 /// unreachable), so that the caller can answer `503` instead of hanging.
-public struct StorageTimeout: Error, Equatable, Sendable {
-    public init() {}
+package struct StorageTimeout: Error, Equatable, Sendable {
+    package init() {}
 }
 
 /// Runs `operation`, giving up after `limit` with ``StorageTimeout`` (the operation is cancelled).
@@ -9,7 +9,7 @@ public struct StorageTimeout: Error, Equatable, Sendable {
 /// ```swift
 /// let version = try await withDeadline(.seconds(2)) { try await store.clientsVersion() }
 /// ```
-public func withDeadline<Value: Sendable>(
+package func withDeadline<Value: Sendable>(
     _ limit: Duration, _ operation: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {
     try await withThrowingTaskGroup(of: Value.self) { group in

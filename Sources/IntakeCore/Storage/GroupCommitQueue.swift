@@ -8,7 +8,7 @@ import Synchronization
 /// let queue = GroupCommitQueue<Int, Int> { jobs in jobs.map { .success($0 * 2) } }
 /// let doubled = try await queue.submit(21)
 /// ```
-public final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
+package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
     private typealias Waiter = (job: Job, continuation: CheckedContinuation<Output, any Error>)
 
     private struct State {
@@ -20,12 +20,12 @@ public final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
     /// Commits a batch: one result per job, in order.
     private let commit: @Sendable ([Job]) async -> [Result<Output, any Error>]
 
-    public init(commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]) {
+    package init(commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]) {
         self.commit = commit
     }
 
     /// Waits until `job` has been committed with a batch, and returns its result.
-    public func submit(_ job: Job) async throws -> Output {
+    package func submit(_ job: Job) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let startDraining = state.withLock { state in
                 state.pending.append((job, continuation))

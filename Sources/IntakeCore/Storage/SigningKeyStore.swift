@@ -3,7 +3,7 @@
 /// ```swift
 /// let key = try await store.signingKey(storingIfAbsent: .generate())
 /// ```
-public protocol SigningKeyStore: Sendable {
+package protocol SigningKeyStore: Sendable {
     /// The stored key; when there is none, `candidate` is stored and returned. Concurrent first
     /// starts agree on one key.
     func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey

@@ -7,18 +7,18 @@ import JWTKit
 /// claims.clientID   // the client the token was issued to
 /// claims.scopes.contains(ScopeSet.eventsWrite)
 /// ```
-public struct AccessTokenClaims: Sendable, Equatable {
-    public var issuer: String
-    public var subject: String
-    public var clientID: String
-    public var audience: [String]
-    public var issuedAt: Int64
-    public var expiresAt: Int64
-    public var notBefore: Int64?
-    public var tokenID: String
-    public var scopes: ScopeSet
+package struct AccessTokenClaims: Sendable, Equatable {
+    package var issuer: String
+    package var subject: String
+    package var clientID: String
+    package var audience: [String]
+    package var issuedAt: Int64
+    package var expiresAt: Int64
+    package var notBefore: Int64?
+    package var tokenID: String
+    package var scopes: ScopeSet
 
-    public init(
+    package init(
         issuer: String, subject: String, clientID: String, audience: [String], issuedAt: Int64, expiresAt: Int64,
         notBefore: Int64? = nil, tokenID: String, scopes: ScopeSet
     ) {

@@ -1,6 +1,6 @@
 /// Why an access token was refused; ``description`` is safe to send as `error_description`
 /// (it never repeats the token).
-public enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLong
     case malformed
     case algorithmNotAllowed
@@ -14,7 +14,7 @@ public enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertibl
     case issuedInFuture
     case clientNotActive
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooLong: "The access token is longer than \(AccessTokenVerifier.maximumLength) bytes"
         case .malformed: "The access token is not a well-formed JWT"

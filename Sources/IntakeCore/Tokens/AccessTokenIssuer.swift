@@ -13,16 +13,16 @@ import IntakeModel
 /// let issuer = AccessTokenIssuer(key: key, issuer: "http://127.0.0.1:8080", audience: "http://127.0.0.1:8080", lifetime: 3600)
 /// let token = issuer.issue(clientID: client.id, scopes: client.scopes)
 /// ```
-public struct AccessTokenIssuer: Sendable {
-    public let lifetime: Int64
-    public let keyID: String
+package struct AccessTokenIssuer: Sendable {
+    package let lifetime: Int64
+    package let keyID: String
     private let mac: HMAC<SHA256>
     /// `base64url(header) + "."`
     private let encodedHeader: [UInt8]
     /// `{"iss":…,"aud":…`
     private let claimsPrefix: [UInt8]
 
-    public init(key: SigningKey, issuer: String, audience: String, lifetime: Int64) {
+    package init(key: SigningKey, issuer: String, audience: String, lifetime: Int64) {
         self.lifetime = lifetime
         self.keyID = key.id
         self.mac = HMAC<SHA256>(key: SymmetricKey(data: key.bytes))
@@ -41,14 +41,14 @@ public struct AccessTokenIssuer: Sendable {
     }
 
     /// A signed token for `clientID` with `scopes`, valid from `now` for ``lifetime`` seconds.
-    public func issue(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now()) -> String {
+    package func issue(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now()) -> String {
         var token: [UInt8] = []
         appendToken(clientID: clientID, scopes: scopes, now: now, to: &token)
         return String(decoding: token, as: UTF8.self)
     }
 
     /// Appends the compact token to `out`, for responses written straight into bytes.
-    public func appendToken(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now(), to out: inout [UInt8]) {
+    package func appendToken(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now(), to out: inout [UInt8]) {
         var claims = claimsPrefix
         claims.reserveCapacity(claimsPrefix.count + 2 * clientID.utf8.count + 160)
         JSONWriter.appendMember("sub", string: clientID, to: &claims)

@@ -17,9 +17,9 @@ import Synchronization
 /// let verifier = AccessTokenVerifier(keys: [key], issuer: "https://api.example.com", audience: "https://api.example.com")
 /// let claims = try verifier.verify(bearerToken)
 /// ```
-public final class AccessTokenVerifier: Sendable {
-    public static let maximumLength = 4096
-    public static let leeway: Int64 = 60
+package final class AccessTokenVerifier: Sendable {
+    package static let maximumLength = 4096
+    package static let leeway: Int64 = 60
     /// Verified tokens kept before the cache is swept.
     static let cacheCapacity = 50_000
 
@@ -29,14 +29,14 @@ public final class AccessTokenVerifier: Sendable {
     private let audience: String
     private let verified = Mutex<[String: AccessTokenClaims]>([:])
 
-    public init(keys: [SigningKey], issuer: String, audience: String) {
+    package init(keys: [SigningKey], issuer: String, audience: String) {
         self.keys = Dictionary(keys.map { ($0.id, SymmetricKey(data: $0.bytes)) }, uniquingKeysWith: { first, _ in first })
         self.issuer = issuer
         self.audience = audience
     }
 
     /// The claims of `token` if it passes every check at `now`.
-    public func verify(_ token: String, now: Int64 = UnixTime.now()) throws(AccessTokenError) -> AccessTokenClaims {
+    package func verify(_ token: String, now: Int64 = UnixTime.now()) throws(AccessTokenError) -> AccessTokenClaims {
         if let claims = verified.withLock({ $0[token] }) {
             try Self.checkTimes(claims, now: now)
             return claims

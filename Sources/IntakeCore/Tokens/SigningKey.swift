@@ -11,14 +11,14 @@ import ExtrasBase64
 /// let key = try SigningKey(base64URL: environment["INTAKE_SIGNING_KEY"]!)
 /// let fresh = SigningKey.generate()
 /// ```
-public struct SigningKey: Sendable {
-    public static let minimumByteCount = 32
+package struct SigningKey: Sendable {
+    package static let minimumByteCount = 32
 
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// `kid`: the first 12 bytes of the key's SHA-256, base64url.
-    public let id: String
+    package let id: String
 
-    public init(bytes: [UInt8]) throws(SigningKeyError) {
+    package init(bytes: [UInt8]) throws(SigningKeyError) {
         guard bytes.count >= Self.minimumByteCount else {
             throw .tooShort(byteCount: bytes.count)
         }
@@ -28,7 +28,7 @@ public struct SigningKey: Sendable {
     }
 
     /// Decodes a base64url key (padding optional), as given in `INTAKE_SIGNING_KEY`.
-    public init(base64URL text: String) throws(SigningKeyError) {
+    package init(base64URL text: String) throws(SigningKeyError) {
         let trimmed = text.trimmingSuffix { $0 == "=" || $0 == "\n" || $0 == " " }
         let decoded: [UInt8]
         do {
@@ -40,24 +40,24 @@ public struct SigningKey: Sendable {
     }
 
     /// A new key of 32 random bytes.
-    public static func generate() -> SigningKey {
+    package static func generate() -> SigningKey {
         let key = SymmetricKey(size: .bits256)
         // 32 bytes always pass the length check.
         return try! SigningKey(bytes: key.withUnsafeBytes { Array($0) })
     }
 
     /// The key in the base64url form `INTAKE_SIGNING_KEY` takes.
-    public var base64URL: String {
+    package var base64URL: String {
         Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }
 
 /// Why a signing key was refused.
-public enum SigningKeyError: Error, Equatable, CustomStringConvertible, Sendable {
+package enum SigningKeyError: Error, Equatable, CustomStringConvertible, Sendable {
     case tooShort(byteCount: Int)
     case notBase64URL
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooShort(let count):
             "the signing key has \(count) bytes; HS256 needs at least \(SigningKey.minimumByteCount) random bytes (RFC 8725 §3.5)"

@@ -1,18 +1,19 @@
 import Hummingbird
 import IntakeCore
 
-/// Guards `/v2` routes: the request must carry `Authorization: Bearer <JWT>` with a valid token of an
-/// enabled client that holds `requiredScope` (RFC 6750 §2.1, §3).
+/// Authenticates `/v2` requests: `Authorization: Bearer <JWT>` with a valid token of an enabled
+/// client (RFC 6750 §2.1, §3). It only says who the caller is; ``ScopeRequirement`` says what a
+/// route needs.
 ///
 /// ```swift
-/// router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory, requiredScope: ScopeSet.eventsWrite))
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
+/// v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsRead)).get("events") { request, context in … }
 /// ```
 struct BearerAuthenticator: RouterMiddleware {
     typealias Context = IntakeRequestContext
 
     let verifier: AccessTokenVerifier
     let directory: ClientDirectory
-    let requiredScope: String
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -27,11 +28,8 @@ struct BearerAuthenticator: RouterMiddleware {
         guard let client = directory.activeClient(id: claims.clientID) else {
             throw Problem.invalidToken(.clientNotActive)
         }
-        guard claims.scopes.contains(requiredScope) else {
-            throw Problem.insufficientScope(requiredScope)
-        }
         var context = context
-        context.client = client
+        context.identity = BearerIdentity(client: client, claims: claims)
         return try await next(request, context)
     }
 

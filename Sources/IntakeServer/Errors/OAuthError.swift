@@ -11,7 +11,7 @@ struct OAuthError: HTTPResponseError {
     var description: String
     var challenge: Bool
 
-    /// The one answer to an unknown client, a wrong secret and a disabled client (SPEC §1).
+    /// The one answer to an unknown client, a wrong secret and a disabled client (the published answer).
     static let invalidCredentials = OAuthError(
         status: .unauthorized, code: "invalid_grant", description: "Invalid credentials", challenge: true)
 
@@ -33,7 +33,7 @@ struct OAuthError: HTTPResponseError {
     }
 }
 
-/// Headers on every token endpoint answer, success or error (RFC 6749 §5.1, SPEC §1).
+/// Headers on every token endpoint answer, success or error (RFC 6749 §5.1 and the published API).
 enum TokenResponseHeaders {
     static let fields: HTTPFields = [
         .contentType: "application/json;charset=UTF-8",

@@ -68,6 +68,11 @@ extension Problem {
         Problem(status: .contentTooLarge, type: typeBase + "too-large", detail: "The request body is larger than \(limit) bytes")
     }
 
+    /// Stored data that Intake did not write as it reads it (the log names the row): a server fault.
+    static let damagedData = Problem(
+        status: .internalServerError, type: typeBase + "damaged-data",
+        detail: "Stored data could not be read; the server log names it")
+
     static func unavailable(_ detail: String) -> Problem {
         Problem(status: .serviceUnavailable, type: typeBase + "unavailable", detail: detail, headers: [.retryAfter: "1"])
     }

@@ -6,10 +6,9 @@ import IntakeCore
 import IntakeModel
 
 extension EventsController {
-    /// The authenticated client, the raw body and its JSON, or the 4xx that says what is wrong.
-    /// A declared length over the limit is refused before any of the body is read.
-    func readJSON(_ request: Request, context: IntakeRequestContext) async throws -> (ClientRecord, ByteBuffer, JSONValue) {
-        guard let client = context.client else { throw Problem.missingToken }
+    /// The raw body and its JSON, or the 4xx that says what is wrong. A declared length over the
+    /// limit is refused before any of the body is read.
+    func readJSON(_ request: Request) async throws -> (ByteBuffer, JSONValue) {
         if let contentType = request.headers[.contentType] {
             let mediaType = MediaType.essence(of: contentType)
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
@@ -28,10 +27,49 @@ extension EventsController {
             throw Problem.tooLarge(limit: maximumBodySize)
         }
         do {
-            return (client, body, try JSONValue(parsing: body.readableBytesView))
+            return (body, try JSONValue(parsing: body.readableBytesView))
         } catch {
             throw Problem.badRequest("The request body is not valid JSON")
         }
+    }
+
+    /// The read-back query of `GET /v2/events`, or a `400` naming every bad parameter.
+    static func pageQuery(_ parameters: Parameters, account: String) throws -> EventPageQuery {
+        var problems: [FieldProblem] = []
+        var query = EventPageQuery(account: account)
+        if let after = parameters["after"] {
+            if let value = Int64(after), value >= 0 { query.after = value } else {
+                problems.append(FieldProblem(field: "after", detail: "must be a cursor from next_cursor"))
+            }
+        }
+        if let limit = parameters["limit"] {
+            if let value = Int(limit), (1...EventPageQuery.maximumLimit).contains(value) { query.limit = value } else {
+                problems.append(FieldProblem(field: "limit", detail: "must be a whole number from 1 to \(EventPageQuery.maximumLimit)"))
+            }
+        }
+        if let sourceID = parameters["source_id"] {
+            // PostgreSQL text cannot hold NUL, and no stored source_id contains one.
+            if sourceID.utf8.contains(0) {
+                problems.append(FieldProblem(field: "source_id", detail: "must not contain NUL characters"))
+            } else {
+                query.sourceID = String(sourceID)
+            }
+        }
+        if let eventType = parameters["event_type"] {
+            if let value = EventType(rawValue: String(eventType)) { query.eventType = value } else {
+                problems.append(FieldProblem(field: "event_type", detail: "must be one of lead, conversion, action"))
+            }
+        }
+        for name in ["since", "until"] {
+            guard let text = parameters[name[...]] else { continue }
+            if let millis = Timestamp.parse(String(text), roundingUp: true) {
+                if name == "since" { query.since = millis } else { query.until = millis }
+            } else {
+                problems.append(FieldProblem(field: name, detail: "must be an ISO 8601 date-time such as 2019-12-02T10:00:00Z"))
+            }
+        }
+        guard problems.isEmpty else { throw Problem.badRequest("Invalid query parameters", errors: problems) }
+        return query
     }
 
     /// The `Idempotency-Key` header (a bare or sf-string quoted key of 1 to 255 visible ASCII
@@ -54,7 +92,11 @@ extension EventsController {
         return IdempotencyKey(key: String(key), fingerprint: Array(hasher.finalize()))
     }
 
-    func respond(to submission: EventSubmission) async throws -> Response {
+    /// Stores `submission` and answers with `status` and the body `render` makes of the receipts;
+    /// a replay renders the first request's receipts again, so it gets the same bytes.
+    func respond(
+        to submission: EventSubmission, status: HTTPResponse.Status, render: ([CommitReceipt]) throws -> [UInt8]
+    ) async throws -> Response {
         let outcome: EventSubmission.Outcome
         do {
             outcome = try await store.store(submission)
@@ -62,19 +104,19 @@ extension EventsController {
             throw Problem.unavailable("The event could not be stored; retry later")
         }
         var headers: HTTPFields = [.contentType: "application/json"]
+        let receipts: [CommitReceipt]
         switch outcome {
-        case .stored(let record):
-            return Response(
-                status: .init(code: record.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: record.body)))
-        case .replayed(let record):
+        case .stored(let stored):
+            receipts = stored
+        case .replayed(let stored):
             headers[.idempotentReplayed] = "true"
-            return Response(
-                status: .init(code: record.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: record.body)))
+            receipts = stored
         case .keyReused:
             throw Problem(
                 status: .unprocessableContent, type: Problem.typeBase + "idempotency-key-reused",
                 detail: "This Idempotency-Key was already used with a different request")
         }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try render(receipts))))
     }
 }
 

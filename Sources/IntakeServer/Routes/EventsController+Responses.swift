@@ -1,10 +1,10 @@
-import Foundation
 import IntakeCore
 import IntakeModel
 
+/// The answers of the event routes, written straight into bytes with the one JSON writer.
 extension EventsController {
     /// `{"id":…,"received_at":"…"}`
-    static func receiptJSON(_ receipt: EventReceipt) -> [UInt8] {
+    static func receiptJSON(_ receipt: CommitReceipt) -> [UInt8] {
         var out: [UInt8] = []
         JSONWriter.appendObjectStart(&out)
         appendReceiptMembers(receipt, to: &out)
@@ -13,7 +13,7 @@ extension EventsController {
     }
 
     /// `{"stored":n,"failed":m,"results":[{"index":0,"status":201,"id":…}, {"index":1,"status":422,"errors":[…]}]}`
-    static func batchJSON(_ results: [Result<EventInput, EventValidator.Failure>], receipts: [EventReceipt]) -> [UInt8] {
+    static func batchJSON(_ results: [Result<EventInput, EventValidator.Failure>], receipts: [CommitReceipt]) -> [UInt8] {
         var out: [UInt8] = []
         JSONWriter.appendObjectStart(&out)
         JSONWriter.appendMember("stored", integer: Int64(receipts.count), to: &out)
@@ -42,64 +42,47 @@ extension EventsController {
         return out
     }
 
-    private static func appendReceiptMembers(_ receipt: EventReceipt, to out: inout [UInt8]) {
+    /// `{"events":[…],"next_cursor":"18"|null}`: each event with the names it was sent with, plus
+    /// `id` and `received_at`.
+    static func pageJSON(_ records: some Collection<EventRecord>, nextCursor: String?) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONWriter.appendObjectStart(&out)
+        JSONWriter.appendKey("events", to: &out)
+        out.append(UInt8(ascii: "["))
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendRecord(record, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        JSONWriter.appendKey("next_cursor", to: &out)
+        if let nextCursor { JSONWriter.appendString(nextCursor, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        JSONWriter.appendObjectEnd(&out)
+        return out
+    }
+
+    private static func appendRecord(_ record: EventRecord, to out: inout [UInt8]) {
+        let event = record.event
+        JSONWriter.appendObjectStart(&out)
+        JSONWriter.appendMember("id", integer: record.receipt.id, to: &out)
+        JSONWriter.appendMember(EventFieldName.eventType.rawValue, string: event.eventType.rawValue, to: &out)
+        JSONWriter.appendMember(EventFieldName.eventName.rawValue, string: event.eventName, to: &out)
+        JSONWriter.appendMember(EventFieldName.sourceID.rawValue, string: event.sourceID, to: &out)
+        JSONWriter.appendKey(EventFieldName.fields.rawValue, to: &out)
+        JSONValue.object(event.fields).appendJSON(to: &out)
+        let optionals: [(EventFieldName, String?)] = [
+            (.eventID, event.eventID), (.personID, event.personID), (.gaClientID, event.gaClientID),
+            (.affiliateID, event.affiliateID),
+        ]
+        for case (let name, let value?) in optionals {
+            JSONWriter.appendMember(name.rawValue, string: value, to: &out)
+        }
+        JSONWriter.appendMember(EventFieldName.createdAt.rawValue, string: Timestamp.format(event.createdAt), to: &out)
+        JSONWriter.appendMember("received_at", string: Timestamp.format(record.receipt.receivedAt), to: &out)
+        JSONWriter.appendObjectEnd(&out)
+    }
+
+    private static func appendReceiptMembers(_ receipt: CommitReceipt, to out: inout [UInt8]) {
         JSONWriter.appendMember("id", integer: receipt.id, to: &out)
         JSONWriter.appendMember("received_at", string: Timestamp.format(receipt.receivedAt), to: &out)
-    }
-}
-
-/// One page of `GET /v2/events`.
-struct EventPage: Encodable {
-    var events: [EventRepresentation]
-    var nextCursor: String?
-
-    enum CodingKeys: String, CodingKey {
-        case events
-        case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(events, forKey: .events)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
-}
-
-/// An event as read back: the names it was sent with, plus `id` and `received_at`.
-struct EventRepresentation: Encodable {
-    var stored: StoredEvent
-
-    init(_ stored: StoredEvent) {
-        self.stored = stored
-    }
-
-    private enum ReceiptKeys: String, CodingKey {
-        case id
-        case receivedAt = "received_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        let event = stored.event
-        var receipt = encoder.container(keyedBy: ReceiptKeys.self)
-        try receipt.encode(stored.receipt.id, forKey: .id)
-        var body = encoder.container(keyedBy: EventFieldName.self)
-        try body.encode(event.eventType, forKey: .eventType)
-        try body.encode(event.eventName, forKey: .eventName)
-        try body.encode(event.sourceID, forKey: .sourceID)
-        try body.encode(event.fields, forKey: .fields)
-        try body.encodeIfPresent(event.eventID, forKey: .eventID)
-        try body.encodeIfPresent(event.personID, forKey: .personID)
-        try body.encodeIfPresent(event.gaClientID, forKey: .gaClientID)
-        try body.encodeIfPresent(event.affiliateID, forKey: .affiliateID)
-        try body.encode(Timestamp.format(event.createdAt), forKey: .createdAt)
-        try receipt.encode(Timestamp.format(stored.receipt.receivedAt), forKey: .receivedAt)
-    }
-}
-
-extension JSONEncoder {
-    static var events: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -1,26 +1,24 @@
-import Crypto
-import Foundation
 import Hummingbird
 import IntakeCore
 import IntakeModel
+import Logging
 
 /// The event routes: `POST /v2/event`, `POST /v2/affiliate_event`, `POST /v2/events` (batch) and
-/// `GET /v2/events` (read-back). The bearer check runs before any of them.
+/// `GET /v2/events` (read-back), on a group that ``BearerAuthenticator`` guards; each route states
+/// the scope it needs.
 ///
 /// ```swift
-/// EventsController(store: store, verifier: verifier, directory: directory, maximumBodySize: 1 << 20).addRoutes(to: router)
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
+/// EventsController(store: store, maximumBodySize: 1 << 20).addRoutes(to: v2)
 /// ```
 struct EventsController {
     static let maximumBatchSize = 500
 
     let store: any EventStore
-    let verifier: AccessTokenVerifier
-    let directory: ClientDirectory
     let maximumBodySize: Int
 
-    func addRoutes(to router: Router<IntakeRequestContext>) {
-        let writer = router.group("v2")
-            .add(middleware: BearerAuthenticator(verifier: verifier, directory: directory, requiredScope: ScopeSet.eventsWrite))
+    func addRoutes(to v2: RouterGroup<IntakeRequestContext>) {
+        let writer = v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsWrite))
         writer.post("event") { request, context in
             try await postEvent(request, context: context, validator: EventValidator(requiresAffiliate: false))
         }
@@ -30,15 +28,14 @@ struct EventsController {
         writer.post("events") { request, context in
             try await postBatch(request, context: context)
         }
-        router.group("v2")
-            .add(middleware: BearerAuthenticator(verifier: verifier, directory: directory, requiredScope: ScopeSet.eventsRead))
-            .get("events") { request, context in
-                try await listEvents(request, context: context)
-            }
+        v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsRead)).get("events") { request, context in
+            try await listEvents(request, context: context)
+        }
     }
 
     private func postEvent(_ request: Request, context: IntakeRequestContext, validator: EventValidator) async throws -> Response {
-        let (client, body, json) = try await readJSON(request, context: context)
+        let client = try context.requireIdentity().client
+        let (body, json) = try await readJSON(request)
         let event: EventInput
         switch validator.validate(json, receivedAt: UnixTime.nowMilliseconds()) {
         case .success(let valid): event = valid
@@ -46,15 +43,16 @@ struct EventsController {
         }
         let submission = EventSubmission(
             account: client.account, clientID: client.id, events: [event],
-            idempotencyKey: try idempotencyKey(request, body: body)
-        ) { receipts in
-            ResponseRecord(status: 201, body: Self.receiptJSON(receipts[0]))
+            idempotencyKey: try idempotencyKey(request, body: body))
+        return try await respond(to: submission, status: .created) { receipts in
+            guard let receipt = receipts.first else { throw Problem.damagedData }
+            return Self.receiptJSON(receipt)
         }
-        return try await respond(to: submission)
     }
 
     private func postBatch(_ request: Request, context: IntakeRequestContext) async throws -> Response {
-        let (client, body, json) = try await readJSON(request, context: context)
+        let client = try context.requireIdentity().client
+        let (body, json) = try await readJSON(request)
         guard case .object(let envelope) = json, case .array(let items)? = envelope["events"] else {
             throw Problem.badRequest(#"The body must be {"events": [ … ]}"#, errors: [
                 FieldProblem(field: "events", detail: "must be an array of events")
@@ -67,68 +65,36 @@ struct EventsController {
         }
         let validator = EventValidator(requiresAffiliate: false)
         let receivedAt = UnixTime.nowMilliseconds()
+        // A replay has the same body (its fingerprint says so), so validating it again gives the
+        // same results, and the answer is rendered again byte for byte from them and the receipts.
         let results = items.enumerated().map { index, item in
             validator.validate(item, receivedAt: receivedAt, path: "events[\(index)].")
         }
-        let valid = results.compactMap { try? $0.get() }
         let submission = EventSubmission(
-            account: client.account, clientID: client.id, events: valid,
-            idempotencyKey: try idempotencyKey(request, body: body)
-        ) { receipts in
-            ResponseRecord(status: 200, body: Self.batchJSON(results, receipts: receipts))
+            account: client.account, clientID: client.id, events: results.compactMap { try? $0.get() },
+            idempotencyKey: try idempotencyKey(request, body: body))
+        return try await respond(to: submission, status: .ok) { receipts in
+            Self.batchJSON(results, receipts: receipts)
         }
-        return try await respond(to: submission)
     }
 
     private func listEvents(_ request: Request, context: IntakeRequestContext) async throws -> Response {
-        guard let client = context.client else { throw Problem.missingToken }
-        let parameters = request.uri.queryParameters
-        var problems: [FieldProblem] = []
-        var query = EventQuery(account: client.account)
-        if let after = parameters["after"] {
-            if let value = Int64(after), value >= 0 { query.after = value } else {
-                problems.append(FieldProblem(field: "after", detail: "must be a cursor from next_cursor"))
-            }
-        }
-        if let limit = parameters["limit"] {
-            if let value = Int(limit), (1...EventQuery.maximumLimit).contains(value) { query.limit = value } else {
-                problems.append(FieldProblem(field: "limit", detail: "must be a whole number from 1 to \(EventQuery.maximumLimit)"))
-            }
-        }
-        if let sourceID = parameters["source_id"] {
-            // PostgreSQL text cannot hold NUL, and no stored source_id contains one.
-            if sourceID.utf8.contains(0) {
-                problems.append(FieldProblem(field: "source_id", detail: "must not contain NUL characters"))
-            } else {
-                query.sourceID = String(sourceID)
-            }
-        }
-        if let eventType = parameters["event_type"] {
-            if let value = EventType(rawValue: String(eventType)) { query.eventType = value } else {
-                problems.append(FieldProblem(field: "event_type", detail: "must be one of lead, conversion, action"))
-            }
-        }
-        for name in ["since", "until"] {
-            guard let text = parameters[name[...]] else { continue }
-            if let millis = Timestamp.parse(String(text), roundingUp: true) {
-                if name == "since" { query.since = millis } else { query.until = millis }
-            } else {
-                problems.append(FieldProblem(field: name, detail: "must be an ISO 8601 date-time such as 2019-12-02T10:00:00Z"))
-            }
-        }
-        guard problems.isEmpty else { throw Problem.badRequest("Invalid query parameters", errors: problems) }
+        var query = try Self.pageQuery(request.uri.queryParameters, account: context.requireIdentity().client.account)
         let pageSize = query.limit
         query.limit = pageSize + 1
-        let events: [StoredEvent]
+        let events: [EventRecord]
         do {
             events = try await store.events(query)
+        } catch let error as CorruptStoredRow {
+            context.logger.error("Stored data cannot be read", metadata: ["error": "\(error)"])
+            throw Problem.damagedData
         } catch {
             throw Problem.unavailable("The events could not be read; retry later")
         }
         let page = events.prefix(pageSize)
         let nextCursor = events.count > pageSize ? page.last.map { String($0.receipt.id) } : nil
-        let body = try JSONEncoder.events.encode(EventPage(events: page.map(EventRepresentation.init), nextCursor: nextCursor))
         return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: Self.pageJSON(page, nextCursor: nextCursor))))
     }
 }

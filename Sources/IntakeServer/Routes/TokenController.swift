@@ -5,14 +5,14 @@ import IntakeModel
 /// `POST /oauth2/token`: the OAuth 2.0 Client Credentials Grant (RFC 6749 §4.4, §5).
 ///
 /// ```swift
-/// TokenController(directory: directory, issuer: issuer).addRoutes(to: router)
+/// TokenController(registry: registry, issuer: issuer).addRoutes(to: router)
 /// ```
 struct TokenController {
     /// Token requests are a few hundred bytes; anything near this is not one.
     static let maximumBodySize = 16 * 1024
     static let grantType = "client_credentials"
 
-    let directory: ClientDirectory
+    let registry: ClientRegistry
     let issuer: AccessTokenIssuer
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
@@ -61,7 +61,7 @@ struct TokenController {
                 description: "Only the client_credentials grant is supported", challenge: false)
         }
         let (clientID, secret) = try clientCredentials(request, form: form)
-        guard let client = directory.authenticate(clientID: clientID, secret: secret.utf8) else {
+        guard let client = await registry.authenticate(clientID: clientID, secret: Array(secret.utf8)) else {
             throw OAuthError.invalidCredentials
         }
         var scopes = client.scopes

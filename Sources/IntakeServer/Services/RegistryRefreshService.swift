@@ -2,13 +2,14 @@ import IntakeCore
 import Logging
 import ServiceLifecycle
 
-/// Keeps the in-memory ``ClientDirectory`` in step with the database, so that a client created,
-/// disabled, rotated or deleted by the CLI or another instance takes effect here within one poll
-/// interval. A poll reads one integer; the registry is reloaded only when it changed. It also
-/// forgets idempotency keys past their retention, once an hour.
+/// Keeps the client registry in step with the database, so that a client disabled or deleted by
+/// the CLI or another instance stops working here within one poll interval (a client created,
+/// enabled or given a new secret is accepted at once: see ``ClientRegistry``). A poll reads one
+/// integer; the registry is reloaded only when it changed. It also forgets idempotency keys past
+/// their retention, once an hour.
 struct RegistryRefreshService: Service {
-    let store: any ClientStore & EventStore
-    let directory: ClientDirectory
+    let registry: ClientRegistry
+    let store: any EventStore
     let interval: Duration
     let logger: Logger
 
@@ -18,20 +19,10 @@ struct RegistryRefreshService: Service {
             let pollsPerPurge = max(1, Int(Duration.seconds(3600) / interval))
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                await refresh()
+                await registry.checkForChanges()
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }
             }
-        }
-    }
-
-    func refresh() async {
-        do {
-            let version = try await store.clientsVersion()
-            guard version != directory.version else { return }
-            directory.replace(with: try await store.clients(), version: version)
-        } catch {
-            logger.warning("Could not refresh the client registry", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 

@@ -10,6 +10,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
+import IntakeTestSupport
 import Testing
 
 /// A real Intake server in the test process on 127.0.0.1, over a SQLite file in its own temporary
@@ -49,9 +50,7 @@ final class LiveServer: Sendable {
         signingKey: SigningKey? = nil,
         _ body: (LiveServer) async throws -> Value
     ) async throws -> Value {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("intake-kit-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = LiveServer(
             directory: directory, store: try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path))
@@ -186,17 +185,6 @@ func withHTTPClient<Value: Sendable>(
 let patientRetry = RetryPolicy(
     maximumAttempts: 1000, initialDelay: .milliseconds(20), maximumDelay: .milliseconds(500),
     maximumTotalTime: .seconds(30))
-
-/// Polls `condition` every 10 ms until it holds or `timeout` passes; true when it held.
-func eventually(within timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while true {
-        if try await condition() { return true }
-        if clock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-}
 
 /// Every event of the client's account, following `next_cursor`.
 func allEvents(_ client: IntakeClient, _ query: IntakeKit.EventQuery = IntakeKit.EventQuery(limit: 1000)) async throws -> [EventPage.StoredEvent] {

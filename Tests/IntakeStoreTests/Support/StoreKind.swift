@@ -82,11 +82,9 @@ final class TestDatabase: Sendable {
     ) async throws -> Value {
         switch kind {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("intake-store-tests-\(UUID().uuidString)", isDirectory: true)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
-            return try await body(TestDatabase(kind: kind, location: .sqlite(directory: directory)))
+            return try await TemporaryDirectory.with { directory in
+                try await body(TestDatabase(kind: kind, location: .sqlite(directory: directory)))
+            }
         case .postgres:
             return try await PostgresTestDatabase.withFreshDatabase { name in
                 let database = TestDatabase(kind: kind, location: .postgres(name: name))

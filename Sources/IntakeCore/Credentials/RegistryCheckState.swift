@@ -1,0 +1,53 @@
+/// When to read the store's registry version again, as a state machine without I/O.
+///
+/// A caller whose credentials the in-memory registry refused may have just been created, enabled
+/// or given a new secret by another process, so it asks for a check of the store. The check it
+/// waits for must *begin after* it asked: one already running may have read the version before
+/// the change. So at most one check runs; callers that arrive while it runs share the next one; and
+/// callers arriving while nothing runs start one. However many requests fail at once, the store
+/// sees one check at a time (the runner also spaces them, see `ClientRegistry`).
+///
+/// ```swift
+/// var state = RegistryCheckState()
+/// state.request()    // .start(ticket: 1): run a check; wait until check 1 has finished
+/// state.request()    // .wait(ticket: 2): check 1 began too early for this caller
+/// state.finished()   // (completed: 1, startNext: true)
+/// state.finished()   // (completed: 2, startNext: false)
+/// ```
+package struct RegistryCheckState: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
+        /// Start a check now; the caller's wait ends when check number `ticket` has finished.
+        case start(ticket: UInt64)
+        /// A check is running; the caller's wait ends when check number `ticket` has finished.
+        case wait(ticket: UInt64)
+    }
+
+    /// Checks finished so far.
+    package private(set) var completed: UInt64 = 0
+    private var isRunning = false
+    private var isNextWanted = false
+
+    package init() {}
+
+    /// A caller needs a check that begins after now.
+    package mutating func request() -> Action {
+        guard isRunning else {
+            isRunning = true
+            return .start(ticket: completed + 1)
+        }
+        isNextWanted = true
+        return .wait(ticket: completed + 2)
+    }
+
+    /// The running check ended; `startNext` when callers arrived while it ran (the runner goes on
+    /// with the next check at once).
+    package mutating func finished() -> (completed: UInt64, startNext: Bool) {
+        completed += 1
+        if isNextWanted {
+            isNextWanted = false
+            return (completed, true)
+        }
+        isRunning = false
+        return (completed, false)
+    }
+}

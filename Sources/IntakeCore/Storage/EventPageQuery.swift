@@ -1,0 +1,30 @@
+import IntakeModel
+
+/// A page request for reading events back.
+package struct EventPageQuery: Sendable, Hashable {
+    package static let maximumLimit = 1000
+
+    package var account: String
+    /// Only events with an id greater than this (the cursor).
+    package var after: Int64?
+    package var limit: Int
+    package var sourceID: String?
+    package var eventType: EventType?
+    /// Milliseconds since 1970, on `created_at`, inclusive.
+    package var since: Int64?
+    /// Milliseconds since 1970, on `created_at`, exclusive.
+    package var until: Int64?
+
+    package init(
+        account: String, after: Int64? = nil, limit: Int = 100, sourceID: String? = nil, eventType: EventType? = nil,
+        since: Int64? = nil, until: Int64? = nil
+    ) {
+        self.account = account
+        self.after = after
+        self.limit = limit
+        self.sourceID = sourceID
+        self.eventType = eventType
+        self.since = since
+        self.until = until
+    }
+}

@@ -1,0 +1,34 @@
+import IntakeCore
+import Synchronization
+
+/// A store that counts how often the server asks for the registry version, to show that failed
+/// authentications are coalesced into few database reads.
+final class CountingClientStore: IntakeStore {
+    private let base: any IntakeStore
+    private let reads = Atomic<Int>(0)
+
+    init(_ base: any IntakeStore) {
+        self.base = base
+    }
+
+    var versionReads: Int { reads.load(ordering: .relaxed) }
+
+    func clientsVersion() async throws -> Int64 {
+        reads.add(1, ordering: .relaxed)
+        return try await base.clientsVersion()
+    }
+
+    func insertClient(_ client: ClientRecord) async throws { try await base.insertClient(client) }
+    func clients() async throws -> [ClientRecord] { try await base.clients() }
+    func client(id: String) async throws -> ClientRecord? { try await base.client(id: id) }
+    func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool { try await base.setClientEnabled(id: id, enabled) }
+    func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool { try await base.setClientSecretHash(id: id, hash) }
+    func deleteClient(id: String) async throws -> Bool { try await base.deleteClient(id: id) }
+    func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
+        try await base.signingKey(storingIfAbsent: candidate)
+    }
+    func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome { try await base.store(submission) }
+    func events(_ query: EventPageQuery) async throws -> [EventRecord] { try await base.events(query) }
+    func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws { try await base.purgeIdempotencyKeys(olderThan: cutoff) }
+    func checkReadiness() async throws { try await base.checkReadiness() }
+}

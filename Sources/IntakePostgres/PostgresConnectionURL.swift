@@ -25,6 +25,8 @@ package enum PostgresConnectionURL {
         else {
             throw Invalid(description: "not a postgres://user:password@host:port/database URL")
         }
+        // `user` and `password` are already percent-decoded; decoding them again would turn a
+        // password such as `p%2541` (meaning `p%41`) into `pA`.
         guard let username = components.user, !username.isEmpty else {
             throw Invalid(description: "the PostgreSQL URL needs a user name")
         }
@@ -39,7 +41,7 @@ package enum PostgresConnectionURL {
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: username,
-            password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+            password: components.password, database: database.isEmpty ? nil : database, tls: tls)
         configuration.options.maximumConnections = 16
         return configuration
     }

@@ -15,6 +15,12 @@ package struct IntakeServerConfiguration: Sendable {
     package var maximumBodySize: Int
     /// How often the client registry is checked for changes made by other processes.
     package var registryPollInterval: Duration
+    /// A connection that sends nothing (no request, or headers not finished) for this long is closed.
+    package var idleTimeout: Duration
+    /// A request body must arrive whole within this time, or the answer is `408`.
+    package var bodyTimeout: Duration
+    /// Connections open at once; past this a new one is answered `503` and closed.
+    package var maximumConnections: Int
 
     package init(
         host: String = "127.0.0.1",
@@ -22,7 +28,10 @@ package struct IntakeServerConfiguration: Sendable {
         issuer: String? = nil,
         tokenLifetime: Int64 = 3600,
         maximumBodySize: Int = 1 << 20,
-        registryPollInterval: Duration = .seconds(1)
+        registryPollInterval: Duration = .seconds(1),
+        idleTimeout: Duration = .seconds(30),
+        bodyTimeout: Duration = .seconds(30),
+        maximumConnections: Int = 4096
     ) {
         self.host = host
         self.port = port
@@ -30,6 +39,9 @@ package struct IntakeServerConfiguration: Sendable {
         self.tokenLifetime = tokenLifetime
         self.maximumBodySize = maximumBodySize
         self.registryPollInterval = registryPollInterval
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maximumConnections = maximumConnections
     }
 
     /// `http://host:port`, with IPv6 literals bracketed.

@@ -82,3 +82,23 @@ import Testing
         #expect(Set((0..<1000).map { _ in IntakeClient.makeIdempotencyKey() }).count == 1000)
     }
 }
+
+@Suite struct EventCreatedAtTests {
+    @Test func aDateIsSentAsISO8601WithMillisecondsInUTC() {
+        let event = Event(type: .lead, name: "n", sourceID: "s", createdAt: Date(timeIntervalSince1970: 1_575_280_800.25))
+        #expect(event.createdAt == "2019-12-02T10:00:00.250Z")
+    }
+}
+
+@Suite struct IntakeErrorTests {
+    @Test func errorsAreMatchedByCodeAndCarryTheirDetails() {
+        let error = IntakeError.rejected(status: 422, detail: "The event has 1 invalid field", fieldErrors: ["event_type is required"])
+        #expect(error.code == .rejected)
+        #expect(error.code != .unavailable)
+        #expect(error.status == 422)
+        #expect(error.fieldErrors == ["event_type is required"])
+        #expect(error.description == "refused (422): The event has 1 invalid field: event_type is required")
+        #expect(IntakeError.unavailable(attempts: 3, lastFailure: "HTTP 503").attempts == 3)
+        #expect(IntakeError.Code.invalidCredentials.description == "invalidCredentials")
+    }
+}

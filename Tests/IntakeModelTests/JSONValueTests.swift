@@ -119,3 +119,21 @@ struct JSONValueTests {
         #expect(value.typeName == name)
     }
 }
+
+@Suite struct JSONValueLiteralTests {
+    @Test func literalsBuildTheValuesTheyLookLike() {
+        let fields: [String: JSONValue] = [
+            "email": "ada@example.com", "seats": 3, "ratio": 0.5, "trial": true, "tags": ["b2b", 1], "none": nil,
+            "nested": ["plan": "pro"],
+        ]
+        #expect(fields["email"] == .string("ada@example.com"))
+        #expect(fields["seats"] == .integer(3))
+        #expect(fields["ratio"] == .number(0.5))
+        #expect(fields["trial"] == .bool(true))
+        #expect(fields["tags"] == .array([.string("b2b"), .integer(1)]))
+        #expect(fields["none"] == .null)
+        #expect(fields["nested"] == .object(["plan": .string("pro")]))
+        #expect(JSONValue.object(fields).jsonText
+            == #"{"email":"ada@example.com","nested":{"plan":"pro"},"none":null,"ratio":0.5,"seats":3,"tags":["b2b",1],"trial":true}"#)
+    }
+}

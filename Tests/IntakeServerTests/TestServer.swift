@@ -33,12 +33,13 @@ struct TestServer: Sendable {
     static func run<Value: Sendable>(
         maximumBodySize: Int = 1 << 20,
         tokenLifetime: Int64 = 3600,
+        configure: @Sendable (inout IntakeServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
         try await TemporaryDirectory.with { directory in
             try await run(
-                databasePath: directory.appendingPathComponent("intake.sqlite").path,
-                maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime, body)
+                store: try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path),
+                maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime, configure: configure, body)
         }
     }
 
@@ -60,16 +61,16 @@ struct TestServer: Sendable {
         maximumBodySize: Int = 1 << 20,
         tokenLifetime: Int64 = 3600,
         registryPollInterval: Duration = .milliseconds(100),
+        configure: @Sendable (inout IntakeServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
         var logger = Logger(label: "intake-tests")
         logger.logLevel = .error
-        let server = try await IntakeServer(
-            store: store,
-            configuration: IntakeServerConfiguration(
-                host: "127.0.0.1", port: 0, issuer: issuer, tokenLifetime: tokenLifetime,
-                maximumBodySize: maximumBodySize, registryPollInterval: registryPollInterval),
-            logger: logger)
+        var configuration = IntakeServerConfiguration(
+            host: "127.0.0.1", port: 0, issuer: issuer, tokenLifetime: tokenLifetime,
+            maximumBodySize: maximumBodySize, registryPollInterval: registryPollInterval)
+        configure(&configuration)
+        let server = try await IntakeServer(store: store, configuration: configuration, logger: logger)
         let app = server.makeApplication()
         return try await app.test(.live) { client in
             try await body(TestServer(store: store, server: server, client: client))

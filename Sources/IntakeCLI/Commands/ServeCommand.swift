@@ -17,11 +17,20 @@ struct ServeCommand: AsyncParsableCommand {
     var issuer: String?
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.") var tokenTTL: Int64 = 3600
     @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes.") var maximumBodySize = 1 << 20
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (no request, or unfinished headers) before it is closed.")
+    var idleTimeout = 30
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive; slower is answered 408.")
+    var bodyTimeout = 30
+    @Option(name: .customLong("max-connections"), help: "Client connections open at once; past it a new one is answered 503 and closed.")
+    var maximumConnections = 4096
 
     func validate() throws {
         guard (1...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 1 to 86400 seconds") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maximumBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024 bytes") }
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds") }
+        guard (1...3600).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be 1 to 3600 seconds") }
+        guard (1...1_000_000).contains(maximumConnections) else { throw ValidationError("--max-connections must be 1 to 1000000") }
     }
 
     func run() async throws {
@@ -32,8 +41,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "intake")
         let signingKey = try Self.configuredSigningKey()
+        let connections = FileDescriptorLimit.connections(wanted: maximumConnections)
+        if connections < maximumConnections {
+            logger.warning(
+                "The open-file limit allows \(connections) connections, not --max-connections \(maximumConnections); raise it with ulimit -n")
+        }
         let configuration = IntakeServerConfiguration(
-            host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize)
+            host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
+            idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections)
         let location = database.displayLocation
         let (host, port) = (host, port)
         try await database.withStore(logger: logger) { store in

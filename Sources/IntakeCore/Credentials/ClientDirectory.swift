@@ -2,12 +2,13 @@ import Synchronization
 
 /// The in-memory copy of the client registry that the hot paths read.
 ///
-/// The token endpoint and the bearer check must not wait on a database, so a background task
-/// reloads this directory whenever the store's client version changes (see ``ClientStore/clientsVersion()``).
+/// The token endpoint and the bearer check must not wait on a database, so the server reloads this
+/// directory whenever the store's client version changes (see ``ClientStore/clientsVersion()``).
 ///
 /// ```swift
 /// let directory = ClientDirectory()
-/// directory.replace(with: try await store.clients(), version: try await store.clientsVersion())
+/// let version = try await store.clientsVersion()   // first: a change made meanwhile shows as a newer version
+/// directory.replace(with: try await store.clients(), version: version)
 /// if let client = directory.authenticate(clientID: id, secret: Array(secret.utf8)) { … }
 /// ```
 package final class ClientDirectory: Sendable {

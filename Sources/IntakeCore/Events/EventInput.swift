@@ -2,9 +2,9 @@ import IntakeModel
 /// A validated event, ready to store. Built by ``EventValidator`` from a request body.
 ///
 /// ```swift
-/// switch EventValidator(requiresAffiliate: false).validate(body) {
-/// case .success(let event): …
-/// case .failure(let problems): …
+/// switch EventValidator(requiresAffiliate: false).validate(body, receivedAt: UnixTime.nowMilliseconds()) {
+/// case .success(let event): print(event.eventName)
+/// case .failure(let failure): print(failure.problems)
 /// }
 /// ```
 package struct EventInput: Sendable, Hashable {

@@ -3,7 +3,7 @@ import JWTKit
 /// The claims of an Intake access token (RFC 9068 §2.2).
 ///
 /// ```swift
-/// let claims = try await verifier.verify(token)
+/// let claims = try verifier.verify(token)
 /// claims.clientID   // the client the token was issued to
 /// claims.scopes.contains(ScopeSet.eventsWrite)
 /// ```

@@ -10,6 +10,14 @@ struct OAuthError: HTTPResponseError {
     var code: String
     var description: String
     var challenge: Bool
+    /// Sent with `Connection: close`: for answers given before the body was read whole.
+    var closesConnection = false
+
+    var closingConnection: OAuthError {
+        var error = self
+        error.closesConnection = true
+        return error
+    }
 
     /// The one answer to an unknown client, a wrong secret and a disabled client (the published answer).
     static let invalidCredentials = OAuthError(
@@ -29,6 +37,7 @@ struct OAuthError: HTTPResponseError {
         if challenge {
             headers[.wwwAuthenticate] = #"Basic realm="intake", charset="UTF-8""#
         }
+        if closesConnection { headers[.connection] = "close" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -64,9 +64,16 @@ extension Problem {
             detail: "The event has \(errors.count) invalid field\(errors.count == 1 ? "" : "s")", errors: errors)
     }
 
+    /// The rest of the body is never read, so the connection cannot carry another request.
     static func tooLarge(limit: Int) -> Problem {
-        Problem(status: .contentTooLarge, type: typeBase + "too-large", detail: "The request body is larger than \(limit) bytes")
+        Problem(
+            status: .contentTooLarge, type: typeBase + "too-large", detail: "The request body is larger than \(limit) bytes",
+            headers: [.connection: "close"])
     }
+
+    static let bodyTimeout = Problem(
+        status: .requestTimeout, type: typeBase + "timeout", detail: "The request body did not arrive in time",
+        headers: [.connection: "close"])
 
     /// Stored data that Intake did not write as it reads it (the log names the row): a server fault.
     static let damagedData = Problem(

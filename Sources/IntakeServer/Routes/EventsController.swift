@@ -9,13 +9,14 @@ import Logging
 ///
 /// ```swift
 /// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
-/// EventsController(store: store, maximumBodySize: 1 << 20).addRoutes(to: v2)
+/// EventsController(store: store, maximumBodySize: 1 << 20, bodyTimeout: .seconds(30)).addRoutes(to: v2)
 /// ```
 struct EventsController {
     static let maximumBatchSize = 500
 
     let store: any EventStore
     let maximumBodySize: Int
+    let bodyTimeout: Duration
 
     func addRoutes(to v2: RouterGroup<IntakeRequestContext>) {
         let writer = v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsWrite))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import IntakeCore
 import IntakePostgres
 import IntakeSQLite
@@ -49,6 +50,20 @@ final class TestDatabase: Sendable {
             return try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path)
         case .postgres:
             return try await openPostgres()
+        }
+    }
+
+    /// Runs SQL straight on the database (migrated first), as an operator or another program could:
+    /// for rows Intake would never write.
+    func execute(_ statements: String) async throws {
+        switch location {
+        case .sqlite(let directory):
+            _ = try await open()
+            let queue = try DatabaseQueue(path: directory.appendingPathComponent("intake.sqlite").path)
+            try await queue.write { db in try db.execute(sql: statements) }
+        case .postgres:
+            let store = try await openPostgres()
+            try await store.client.query(PostgresQuery(unsafeSQL: statements), logger: PostgresTestDatabase.logger)
         }
     }
 

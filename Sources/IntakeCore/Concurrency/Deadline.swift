@@ -1,10 +1,10 @@
-/// Thrown when a storage operation did not finish in time (for example while the database is
-/// unreachable), so that the caller can answer `503` instead of hanging.
-package struct StorageTimeout: Error, Equatable, Sendable {
+/// Thrown when an operation did not finish in time (a database that does not answer, a request
+/// body that does not arrive), so that the caller can answer at once instead of hanging.
+package struct DeadlineExceeded: Error, Equatable, Sendable {
     package init() {}
 }
 
-/// Runs `operation`, giving up after `limit` with ``StorageTimeout`` (the operation is cancelled).
+/// Runs `operation`, giving up after `limit` with ``DeadlineExceeded`` (the operation is cancelled).
 ///
 /// ```swift
 /// let version = try await withDeadline(.seconds(2)) { try await store.clientsVersion() }
@@ -16,10 +16,10 @@ package func withDeadline<Value: Sendable>(
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: limit)
-            throw StorageTimeout()
+            throw DeadlineExceeded()
         }
         defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw StorageTimeout() }
+        guard let first = try await group.next() else { throw DeadlineExceeded() }
         return first
     }
 }

@@ -1,0 +1,148 @@
+import NIOCore
+import NIOHTTP1
+
+/// What Hummingbird's HTTP/1 channel leaves undone, done on NIO's HTTP/1 parts (it sits between
+/// the request decoder and Hummingbird's codec, where the HTTP version is still known):
+///
+/// - `Expect: 100-continue` is answered with `100 Continue` when the declared body fits the limit
+///   (curl sends it for every body over 1 KiB and waits a second without it); a larger body is not
+///   invited, and the connection closes after the `413`.
+/// - A request that does not keep the connection alive (HTTP/1.0 without `keep-alive`, or
+///   `Connection: close` in any spelling) gets `Connection: close` and a closed connection.
+/// - A request without `Host` in HTTP/1.1, or with two (RFC 9112 §3.2), is answered `400` here.
+/// - A connection past the ``ConnectionBudget`` is answered `503` as soon as it opens, and closed.
+/// - After an answer with `Connection: close` (a `413` whose body was never read, say) the
+///   connection is closed for real: Hummingbird would only half-close it and wait for the client.
+///   The write side closes first, so the client reads the whole answer, then the socket, after a
+///   short linger.
+final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// One request whose final answer has not been written yet.
+    private struct Exchange {
+        var closesConnection: Bool
+        var wantsContinue: Bool
+    }
+
+    private let maximumBodySize: Int
+    private let refusesConnection: Bool
+    private let linger: TimeAmount
+    private var exchanges = CircularBuffer<Exchange>()
+    /// A request was refused here; nothing more is read from this connection.
+    private var isRefusing = false
+
+    init(maximumBodySize: Int, refusesConnection: Bool = false, linger: TimeAmount = .seconds(2)) {
+        self.maximumBodySize = maximumBodySize
+        self.refusesConnection = refusesConnection
+        self.linger = linger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        if refusesConnection {
+            refuse(context: context, status: .serviceUnavailable, type: "unavailable", detail: "Too many open connections; retry later")
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !isRefusing else { return }
+        guard case .head(var head) = Self.unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        let hosts = head.headers["host"].count
+        if hosts > 1 || (hosts == 0 && (head.version.major, head.version.minor) >= (1, 1)) {
+            refuse(
+                context: context, status: .badRequest, type: "bad-request",
+                detail: hosts == 0 ? "The request has no Host header" : "The request has more than one Host header")
+            return
+        }
+        var exchange = Exchange(closesConnection: !head.isKeepAlive, wantsContinue: false)
+        if (head.version.major, head.version.minor) >= (1, 1), head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            head.headers.remove(name: "expect")
+            let declared = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+            if declared <= maximumBodySize {
+                exchange.wantsContinue = true
+            } else {
+                // The body will not be invited, so what follows on the connection is not a request.
+                exchange.closesConnection = true
+            }
+        }
+        if exchange.closesConnection {
+            // Hummingbird ends a connection only when the request says exactly `close`.
+            head.headers.replaceOrAdd(name: "connection", value: "close")
+        }
+        exchanges.append(exchange)
+        if exchanges.count == 1 { sendContinueIfWanted(context: context) }
+        context.fireChannelRead(Self.wrapInboundOut(.head(head)))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch Self.unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200:
+            if let current = exchanges.indices.first {
+                if head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
+                    exchanges[current].closesConnection = true
+                }
+                if exchanges[current].closesConnection {
+                    head.headers.replaceOrAdd(name: "connection", value: "close")
+                }
+                // A final answer that comes before the body was invited replaces the 100.
+                exchanges[current].wantsContinue = false
+            }
+            context.write(Self.wrapOutboundOut(.head(head)), promise: promise)
+        case .end:
+            let finished = exchanges.isEmpty ? nil : exchanges.removeFirst()
+            guard finished?.closesConnection == true else {
+                context.write(data, promise: promise)
+                sendContinueIfWanted(context: context)
+                return
+            }
+            isRefusing = true
+            writeAndClose(data, context: context, promise: promise)
+        default:
+            context.write(data, promise: promise)
+        }
+    }
+
+    private func sendContinueIfWanted(context: ChannelHandlerContext) {
+        guard let first = exchanges.indices.first, exchanges[first].wantsContinue else { return }
+        exchanges[first].wantsContinue = false
+        context.writeAndFlush(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+    }
+
+    /// Answers from here, in the same problem form as the application's answers, and closes.
+    private func refuse(context: ChannelHandlerContext, status: HTTPResponseStatus, type: String, detail: String) {
+        isRefusing = true
+        guard exchanges.isEmpty else {
+            // Answers to earlier pipelined requests are still being written: do not interleave.
+            context.close(promise: nil)
+            return
+        }
+        let body = ByteBuffer(
+            string: #"{"type":"urn:intake:problem:\#(type)","title":"\#(status.reasonPhrase)","status":\#(status.code),"detail":"\#(detail)"}"#)
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/problem+json")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        if status == .serviceUnavailable { headers.add(name: "retry-after", value: "1") }
+        headers.add(name: "connection", value: "close")
+        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        writeAndClose(Self.wrapOutboundOut(.end(nil)), context: context, promise: nil)
+    }
+
+    private func writeAndClose(_ data: NIOAny, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        let written = promise ?? context.eventLoop.makePromise()
+        context.writeAndFlush(data, promise: written)
+        let linger = self.linger
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            context.close(mode: .output, promise: nil)
+            _ = context.eventLoop.assumeIsolated().scheduleTask(in: linger) {
+                context.close(mode: .all, promise: nil)
+            }
+        }
+    }
+}

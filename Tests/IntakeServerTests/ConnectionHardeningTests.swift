@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IntakeServer
+import IntakeTestSupport
+import Testing
+
+/// What a stranger on the network can do with connections alone, before any authentication.
+@Suite("Connection hardening")
+struct ConnectionHardeningTests {
+    static let event = #"{"event_type":"lead","event_name":"n","source_id":"s","fields":{}}"#
+
+    @Test("A connection that sends nothing is closed after the idle timeout")
+    func silentConnectionsAreClosed() async throws {
+        try await TestServer.run(configure: { $0.idleTimeout = .seconds(1) }) { server in
+            let connection = try RawConnection(port: try #require(server.client.port))
+            let started = ContinuousClock.now
+            let answer = await connection.read(timeout: .seconds(5))
+            #expect(answer.closed, "the server kept a silent connection open for 5 s")
+            #expect(ContinuousClock.now - started >= .milliseconds(900))
+            let fresh = try RawConnection(port: try #require(server.client.port))
+            try fresh.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\r\n")
+            #expect(await fresh.read(timeout: .seconds(5), until: { $0.contains(#"{"status":"ok"}"#) }).text.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test("Past the connection limit a new connection gets 503 with a JSON body, and is closed")
+    func connectionLimit() async throws {
+        try await TestServer.run(configure: { $0.maximumConnections = 2 }) { server in
+            let port = try #require(server.client.port)
+            // The test client's connection and one more reach the limit.
+            #expect(try await server.request(.get, "/health").status == .ok)
+            let held = [try RawConnection(port: port)]
+            let refused = try RawConnection(port: port)
+            let answer = await refused.read(timeout: .seconds(5))
+            #expect(answer.text.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(answer.text)")
+            #expect(answer.text.contains("retry-after: 1"))
+            #expect(answer.text.hasSuffix(#""detail":"Too many open connections; retry later"}"#))
+            #expect(answer.closed)
+            // The held connections still work, and a place frees when one closes.
+            try held[0].send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\r\n")
+            #expect(await held[0].read(timeout: .seconds(5), until: { $0.contains(#"{"status":"ok"}"#) }).text.hasPrefix("HTTP/1.1 200"))
+            _ = consume held
+            let again = try await eventually {
+                let connection = try RawConnection(port: port)
+                try connection.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\r\n")
+                return await connection.read(timeout: .seconds(2), until: { $0.contains("\r\n\r\n") }).text.hasPrefix("HTTP/1.1 200")
+            }
+            #expect(again, "no place freed after the held connections closed")
+        }
+    }
+
+    @Test("Expect: 100-continue is answered at once, and the body then stored")
+    func expectContinue() async throws {
+        try await TestServer.run { server in
+            let token = try await server.token(for: try await server.register())
+            let connection = try RawConnection(port: try #require(server.client.port))
+            try connection.send(
+                "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(Self.event.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+            let interim = await connection.read(timeout: .seconds(5), until: { $0.contains("\r\n\r\n") })
+            #expect(interim.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim.text)")
+            try connection.send(Self.event)
+            let final = await connection.read(timeout: .seconds(5), until: { $0.contains(#""received_at""#) })
+            #expect(final.text.contains("HTTP/1.1 201 Created"), "\(final.text)")
+        }
+    }
+
+    @Test("A body over the limit is not invited: 413, then the connection is closed")
+    func tooLargeIsRefusedAndClosed() async throws {
+        try await TestServer.run { server in
+            let token = try await server.token(for: try await server.register())
+            for expect in ["Expect: 100-continue\r\n", ""] {
+                let connection = try RawConnection(port: try #require(server.client.port))
+                try connection.send(
+                    "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: \(4 << 20)\r\n\(expect)\r\n")
+                let answer = await connection.read(timeout: .seconds(6))
+                #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(expect): \(answer.text)")
+                #expect(!answer.text.contains("100 Continue"))
+                #expect(answer.text.lowercased().contains("connection: close"))
+                #expect(answer.closed, "the connection stayed open after the 413 (\(expect))")
+            }
+        }
+    }
+
+    @Test("HTTP/1.0 without keep-alive gets Connection: close and a closed connection")
+    func http10IsClosed() async throws {
+        try await TestServer.run { server in
+            let connection = try RawConnection(port: try #require(server.client.port))
+            try connection.send("GET /health HTTP/1.0\r\n\r\n")
+            let answer = await connection.read(timeout: .seconds(5))
+            #expect(answer.text.contains(#"{"status":"ok"}"#), "\(answer.text)")
+            #expect(answer.text.lowercased().contains("connection: close"))
+            #expect(answer.closed)
+        }
+    }
+
+    @Test("HTTP/1.1 without Host, or with two, is 400 (RFC 9112 §3.2)", arguments: ["", "Host: a.test\r\nHost: b.test\r\n"])
+    func hostIsRequiredOnce(_ hosts: String) async throws {
+        try await TestServer.run { server in
+            let connection = try RawConnection(port: try #require(server.client.port))
+            try connection.send("GET /health HTTP/1.1\r\n\(hosts)\r\n")
+            let answer = await connection.read(timeout: .seconds(5))
+            #expect(answer.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer.text)")
+            #expect(answer.text.contains("application/problem+json"))
+            #expect(answer.text.contains("Host header"))
+            #expect(answer.closed)
+        }
+    }
+
+    @Test("A body that trickles in too slowly is answered 408 and the connection closed")
+    func slowBodyTimesOut() async throws {
+        try await TestServer.run(configure: { $0.bodyTimeout = .seconds(1) }) { server in
+            let token = try await server.token(for: try await server.register())
+            let connection = try RawConnection(port: try #require(server.client.port))
+            try connection.send(
+                "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"event")
+            let answer = await connection.read(timeout: .seconds(6))
+            #expect(answer.text.hasPrefix("HTTP/1.1 408"), "\(answer.text)")
+            #expect(answer.closed)
+        }
+    }
+}

@@ -9,11 +9,10 @@ extension PostgresStore: EventStore {
         try await eventWriter.submit(submission)
     }
 
-    package func events(_ query: EventPageQuery) async throws -> [EventRecord] {
-        let limit = min(max(query.limit, 1), EventPageQuery.maximumLimit + 1)
+    package func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage {
+        var page = EventRecordPageBuilder(query)
         // Not a prepared statement, unlike the write path: PostgreSQL plans this one with the filters'
-        // values, so a source filter can use `events_by_source`; a generic plan for the optional
-        // filters could not.
+        // values, so a filter can use its index; a generic plan for the optional filters could not.
         let rows = try await client.query(
             """
             SELECT id, client_id, event_type, event_name, source_id, fields, event_id, person_id, ga_client_id,
@@ -24,18 +23,21 @@ extension PostgresStore: EventStore {
               AND (\(query.eventType?.rawValue)::text IS NULL OR event_type = \(query.eventType?.rawValue))
               AND created_at >= \(query.since ?? Int64.min) AND created_at < \(query.until ?? Int64.max)
             ORDER BY id
-            LIMIT \(limit)
+            LIMIT \(page.rowLimit)
             """, logger: logger)
-        var events: [EventRecord] = []
+        // Rows stream in with backpressure; leaving the loop early discards the rest.
         for try await row in rows.decode(
             (Int64, String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self)
         {
-            events.append(try EventRecord(
-                id: row.0, receivedAt: row.11, clientID: row.1, eventType: row.2, eventName: row.3, sourceID: row.4,
-                fieldsJSON: row.5, eventID: row.6, personID: row.7, gaClientID: row.8, affiliateID: row.9,
-                createdAt: row.10))
+            let added = try page.add(fieldsJSON: row.5) {
+                try EventRecord(
+                    id: row.0, receivedAt: row.11, clientID: row.1, eventType: row.2, eventName: row.3, sourceID: row.4,
+                    fieldsJSON: row.5, eventID: row.6, personID: row.7, gaClientID: row.8, affiliateID: row.9,
+                    createdAt: row.10)
+            }
+            if !added { break }
         }
-        return events
+        return page.page
     }
 
     package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {

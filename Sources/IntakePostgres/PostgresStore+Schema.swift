@@ -67,12 +67,15 @@ extension PostgresStore {
         ),
         (
             // Idempotency keys keep the receipts of the events they stored, not a rendered HTTP
-            // answer. Keys stored by version 1 (at most a day's worth) are forgotten.
+            // answer. Keys stored by version 1 (at most a day's worth) are forgotten. Reads filtered
+            // by type or by time get indexes of their own.
             2,
             [
                 "DELETE FROM idempotency_keys",
                 "ALTER TABLE idempotency_keys DROP COLUMN status, DROP COLUMN body",
                 "ALTER TABLE idempotency_keys ADD COLUMN event_ids TEXT NOT NULL, ADD COLUMN received_at BIGINT NOT NULL",
+                "CREATE INDEX events_by_type ON events (account, event_type, id)",
+                "CREATE INDEX events_by_creation ON events (account, created_at, id)",
             ]
         ),
     ]

@@ -8,11 +8,13 @@ extension SQLiteStore: EventStore {
         try await eventWriter.submit(submission)
     }
 
-    package func events(_ query: EventPageQuery) async throws -> [EventRecord] {
+    package func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage {
         try await pool.read { db in
             let sourceID = query.sourceID
             let eventType = query.eventType?.rawValue
-            let rows = try Row.fetchAll(
+            var page = EventRecordPageBuilder(query)
+            // A cursor, not fetchAll: rows are decoded one at a time and reading stops with the page.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT * FROM events
@@ -22,15 +24,20 @@ extension SQLiteStore: EventStore {
                     """,
                 arguments: [
                     query.account, query.after ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
-                    query.until ?? Int64.max, min(max(query.limit, 1), EventPageQuery.maximumLimit + 1),
+                    query.until ?? Int64.max, page.rowLimit,
                 ])
-            return try rows.map { row in
-                try EventRecord(
-                    id: row["id"], receivedAt: row["received_at"], clientID: row["client_id"],
-                    eventType: row["event_type"], eventName: row["event_name"], sourceID: row["source_id"],
-                    fieldsJSON: row["fields"], eventID: row["event_id"], personID: row["person_id"],
-                    gaClientID: row["ga_client_id"], affiliateID: row["affiliate_id"], createdAt: row["created_at"])
+            while let row = try rows.next() {
+                let fields: String = row["fields"]
+                let added = try page.add(fieldsJSON: fields) {
+                    try EventRecord(
+                        id: row["id"], receivedAt: row["received_at"], clientID: row["client_id"],
+                        eventType: row["event_type"], eventName: row["event_name"], sourceID: row["source_id"],
+                        fieldsJSON: fields, eventID: row["event_id"], personID: row["person_id"],
+                        gaClientID: row["ga_client_id"], affiliateID: row["affiliate_id"], createdAt: row["created_at"])
+                }
+                if !added { break }
             }
+            return page.page
         }
     }
 

@@ -54,7 +54,8 @@ extension SQLiteStore {
                 """)
         }
         // Idempotency keys keep the receipts of the events they stored, not a rendered HTTP answer.
-        // Keys stored by v1 (at most a day's worth) are forgotten.
+        // Keys stored by v1 (at most a day's worth) are forgotten. Reads filtered by type or by
+        // time get indexes of their own instead of scanning the account's whole history.
         migrator.registerMigration("v2") { db in
             try db.execute(sql: """
                 DROP TABLE idempotency_keys;
@@ -68,6 +69,8 @@ extension SQLiteStore {
                     PRIMARY KEY (client_id, key)
                 );
                 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+                CREATE INDEX events_by_type ON events (account, event_type, id);
+                CREATE INDEX events_by_creation ON events (account, created_at, id);
                 """)
         }
         return migrator

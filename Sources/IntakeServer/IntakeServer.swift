@@ -61,8 +61,10 @@ package struct IntakeServer: Sendable {
         TokenController(registry: registry, issuer: issuer, bodyTimeout: configuration.bodyTimeout).addRoutes(to: router)
         let verifier = AccessTokenVerifier(keys: [signingKey], issuer: configuration.issuer, audience: configuration.issuer)
         let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: registry.directory))
-        EventsController(store: store, maximumBodySize: configuration.maximumBodySize, bodyTimeout: configuration.bodyTimeout)
-            .addRoutes(to: v2)
+        EventsController(
+            store: store, maximumBodySize: configuration.maximumBodySize, bodyTimeout: configuration.bodyTimeout,
+            maximumPageBytes: configuration.maximumPageBytes
+        ).addRoutes(to: v2)
         let refresher = RegistryRefreshService(
             registry: registry, store: store, interval: configuration.registryPollInterval, logger: logger)
         return Application(

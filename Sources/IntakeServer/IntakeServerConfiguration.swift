@@ -1,3 +1,5 @@
+import IntakeCore
+
 /// How `intake serve` runs: where it listens, who it says it is, how long tokens live.
 ///
 /// ```swift
@@ -21,6 +23,8 @@ package struct IntakeServerConfiguration: Sendable {
     package var bodyTimeout: Duration
     /// Connections open at once; past this a new one is answered `503` and closed.
     package var maximumConnections: Int
+    /// What one page of `GET /v2/events` may weigh; the page ends early past it, with `next_cursor`.
+    package var maximumPageBytes = EventPageQuery.defaultMaximumBytes
 
     package init(
         host: String = "127.0.0.1",

@@ -28,7 +28,7 @@ final class CountingClientStore: IntakeStore {
         try await base.signingKey(storingIfAbsent: candidate)
     }
     func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome { try await base.store(submission) }
-    func events(_ query: EventPageQuery) async throws -> [EventRecord] { try await base.events(query) }
+    func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage { try await base.eventPage(query) }
     func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws { try await base.purgeIdempotencyKeys(olderThan: cutoff) }
     func checkReadiness() async throws { try await base.checkReadiness() }
 }

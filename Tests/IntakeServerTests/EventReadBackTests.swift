@@ -4,6 +4,7 @@ import HummingbirdTesting
 import IntakeCore
 import IntakeModel
 import IntakeSQLite
+import IntakeServer
 import NIOCore
 import IntakeTestSupport
 import Testing
@@ -309,6 +310,28 @@ struct EventReadBackTests {
             #expect(try await server.allEvents(token: otherToken, query: "source_id=form-1").count == 1)
             let afterZero = try await server.get("/v2/events?after=0", token: otherToken).json()
             #expect(afterZero["events"]?.array?.compactMap { $0["event_name"]?.string } == ["globex-1"])
+        }
+    }
+
+    @Test("A page of large events ends early with next_cursor: a read costs bounded memory")
+    func largeEventsArePagedByWeight() async throws {
+        try await TestServer.run(configure: { $0.maximumPageBytes = 64 << 10 }) { server in
+            let token = try await server.token(for: try await server.registerReaderWriter())
+            let blob = String(repeating: "x", count: 20_000)
+            for number in 0..<10 {
+                let sent = try await server.post(
+                    "/v2/event", json: #"{"event_type":"lead","event_name":"big-\#(number)","source_id":"s","fields":{"blob":"\#(blob)"}}"#,
+                    token: token)
+                #expect(sent.status == .created)
+            }
+            let first = try await server.get("/v2/events?limit=1000", token: token)
+            #expect(first.status == .ok)
+            #expect(first.body.readableBytes < (64 << 10) + 21_000, "a page of \(first.body.readableBytes) bytes")
+            let page = try first.json()
+            #expect(page["events"]?.array?.count == 4)
+            #expect(page["next_cursor"]?.string != nil)
+            let names = try await server.allEvents(token: token).compactMap { $0["event_name"]?.string }
+            #expect(names == (0..<10).map { "big-\($0)" })
         }
     }
 }

@@ -83,3 +83,32 @@ struct StoredRowIntegrityTests {
         }
     }
 }
+
+/// A page of events costs bounded memory, whatever the events weigh.
+@Suite("IntakeStore page size")
+struct EventPageSizeTests {
+    @Test(arguments: StoreKind.available)
+    func aPageEndsEarlyPastItsByteBudgetAndPagingStillSeesEveryEvent(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let big: [String: JSONValue] = ["blob": .string(String(repeating: "x", count: 10_000))]
+            var sent: [Int64] = []
+            for number in 0..<12 {
+                sent += try #require(try await store.store(Fixtures.submission(
+                    events: [Fixtures.event(name: "e\(number)", fields: big)])).storedIDs)
+            }
+            var seen: [Int64] = []
+            var after: Int64?
+            var pages = 0
+            while pages < 20 {
+                let page = try await store.eventPage(EventPageQuery(account: "default", after: after, limit: 1000, maximumBytes: 30_000))
+                pages += 1
+                #expect(page.records.count <= 3, "a page of \(page.records.count) events of 10 kB each is past the 30 kB budget")
+                seen += page.records.map(\.receipt.id)
+                guard page.hasMore else { break }
+                after = page.records.last?.receipt.id
+            }
+            #expect(seen == sent)
+            #expect(pages == 4)
+        }
+    }
+}

@@ -38,3 +38,10 @@ package enum Fixtures {
         return (record, credentials)
     }
 }
+
+extension EventStore {
+    /// The events of one page, for tests that do not look at `hasMore`.
+    package func events(_ query: EventPageQuery) async throws -> [EventRecord] {
+        try await eventPage(query).records
+    }
+}

@@ -3,6 +3,8 @@ import IntakeModel
 /// A page request for reading events back.
 package struct EventPageQuery: Sendable, Hashable {
     package static let maximumLimit = 1000
+    /// What one page may weigh by default: a thousand 1 KiB events, or a few of the largest.
+    package static let defaultMaximumBytes = 4 << 20
 
     package var account: String
     /// Only events with an id greater than this (the cursor).
@@ -14,10 +16,12 @@ package struct EventPageQuery: Sendable, Hashable {
     package var since: Int64?
     /// Milliseconds since 1970, on `created_at`, exclusive.
     package var until: Int64?
+    /// The page ends after the event whose stored size takes the total past this.
+    package var maximumBytes: Int
 
     package init(
         account: String, after: Int64? = nil, limit: Int = 100, sourceID: String? = nil, eventType: EventType? = nil,
-        since: Int64? = nil, until: Int64? = nil
+        since: Int64? = nil, until: Int64? = nil, maximumBytes: Int = defaultMaximumBytes
     ) {
         self.account = account
         self.after = after
@@ -26,5 +30,6 @@ package struct EventPageQuery: Sendable, Hashable {
         self.eventType = eventType
         self.since = since
         self.until = until
+        self.maximumBytes = maximumBytes
     }
 }

@@ -9,9 +9,11 @@
 /// ```
 package protocol EventStore: Sendable {
     func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome
-    /// Events of `query.account`, oldest first. Throws ``CorruptStoredEvent`` for a row that cannot
+    /// One page of `query.account`'s events, oldest first: at most `query.limit` events, ending
+    /// early after the event that takes their size past `query.maximumBytes`, so one read costs
+    /// bounded memory whatever the events weigh. Throws ``CorruptStoredRow`` for a row that cannot
     /// be read back, rather than skipping or rewriting it.
-    func events(_ query: EventPageQuery) async throws -> [EventRecord]
+    func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage
     /// Forgets idempotency keys first seen before `cutoff` (seconds since 1970).
     func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws
 }

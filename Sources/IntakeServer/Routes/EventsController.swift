@@ -9,7 +9,7 @@ import Logging
 ///
 /// ```swift
 /// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
-/// EventsController(store: store, maximumBodySize: 1 << 20, bodyTimeout: .seconds(30)).addRoutes(to: v2)
+/// EventsController(store: store, maximumBodySize: 1 << 20, bodyTimeout: .seconds(30), maximumPageBytes: 4 << 20).addRoutes(to: v2)
 /// ```
 struct EventsController {
     static let maximumBatchSize = 500
@@ -17,6 +17,8 @@ struct EventsController {
     let store: any EventStore
     let maximumBodySize: Int
     let bodyTimeout: Duration
+    /// What one page of `GET /v2/events` may weigh (see ``EventPageQuery/maximumBytes``).
+    let maximumPageBytes: Int
 
     func addRoutes(to v2: RouterGroup<IntakeRequestContext>) {
         let writer = v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsWrite))
@@ -81,21 +83,19 @@ struct EventsController {
 
     private func listEvents(_ request: Request, context: IntakeRequestContext) async throws -> Response {
         var query = try Self.pageQuery(request.uri.queryParameters, account: context.requireIdentity().client.account)
-        let pageSize = query.limit
-        query.limit = pageSize + 1
-        let events: [EventRecord]
+        query.maximumBytes = maximumPageBytes
+        let page: EventRecordPage
         do {
-            events = try await store.events(query)
+            page = try await store.eventPage(query)
         } catch let error as CorruptStoredRow {
             context.logger.error("Stored data cannot be read", metadata: ["error": "\(error)"])
             throw Problem.damagedData
         } catch {
             throw Problem.unavailable("The events could not be read; retry later")
         }
-        let page = events.prefix(pageSize)
-        let nextCursor = events.count > pageSize ? page.last.map { String($0.receipt.id) } : nil
+        let nextCursor = page.hasMore ? page.records.last.map { String($0.receipt.id) } : nil
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: Self.pageJSON(page, nextCursor: nextCursor))))
+            body: .init(byteBuffer: ByteBuffer(bytes: Self.pageJSON(page.records, nextCursor: nextCursor))))
     }
 }

@@ -54,6 +54,8 @@ struct DatabaseOptions: ParsableArguments {
             }
         } catch let error as CLIError {
             throw error
+        } catch let error as PostgresUnavailable {
+            throw CLIError("cannot use the database \(shown): \(error)")
         } catch where String(reflecting: type(of: error)).contains("PSQLError") {
             throw CLIError("cannot use the PostgreSQL database \(shown): is it running, reachable, and the user allowed?")
         }

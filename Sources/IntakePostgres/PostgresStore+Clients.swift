@@ -4,34 +4,40 @@ import PostgresNIO
 
 extension PostgresStore: ClientStore {
     package func insertClient(_ client: ClientRecord) async throws {
-        try await self.client.query(
-            """
-            INSERT INTO clients (id, name, account, scopes, secret_hash, enabled, created_at)
-            VALUES (\(client.id), \(client.name), \(client.account), \(client.scopes.description),
-                    \(ByteBuffer(bytes: client.secretHash.bytes)), \(client.isEnabled), \(client.createdAt))
-            """, logger: logger)
+        try await bounded { connection, logger in
+            try await connection.query(
+                """
+                INSERT INTO clients (id, name, account, scopes, secret_hash, enabled, created_at)
+                VALUES (\(client.id), \(client.name), \(client.account), \(client.scopes.description),
+                        \(ByteBuffer(bytes: client.secretHash.bytes)), \(client.isEnabled), \(client.createdAt))
+                """, logger: logger)
+        }
     }
 
     package func clients() async throws -> [ClientRecord] {
-        // Ids compared byte by byte, as SQLite does, whatever the database's collation.
-        let rows = try await client.query(
-            #"SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients ORDER BY created_at, id COLLATE "C""#,
-            logger: logger)
-        var clients: [ClientRecord] = []
-        for try await row in rows.decode((String, String, String, String, ByteBuffer, Bool, Int64).self) {
-            clients.append(try Self.client(from: row))
+        try await bounded { connection, logger in
+            // Ids compared byte by byte, as SQLite does, whatever the database's collation.
+            let rows = try await connection.query(
+                #"SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients ORDER BY created_at, id COLLATE "C""#,
+                logger: logger)
+            var clients: [ClientRecord] = []
+            for try await row in rows.decode((String, String, String, String, ByteBuffer, Bool, Int64).self) {
+                clients.append(try Self.client(from: row))
+            }
+            return clients
         }
-        return clients
     }
 
     package func client(id: String) async throws -> ClientRecord? {
-        let rows = try await client.query(
-            "SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients WHERE id = \(id)",
-            logger: logger)
-        for try await row in rows.decode((String, String, String, String, ByteBuffer, Bool, Int64).self) {
-            return try Self.client(from: row)
+        try await bounded { connection, logger in
+            let rows = try await connection.query(
+                "SELECT id, name, account, scopes, secret_hash, enabled, created_at FROM clients WHERE id = \(id)",
+                logger: logger)
+            for try await row in rows.decode((String, String, String, String, ByteBuffer, Bool, Int64).self) {
+                return try Self.client(from: row)
+            }
+            return nil
         }
-        return nil
     }
 
     package func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool {
@@ -48,18 +54,22 @@ extension PostgresStore: ClientStore {
     }
 
     package func clientsVersion() async throws -> Int64 {
-        for try await version in try await client.query("SELECT version FROM clients_version WHERE id = 1", logger: logger)
-            .decode(Int64.self)
-        {
-            return version
+        try await bounded { connection, logger in
+            for try await version in try await connection.query("SELECT version FROM clients_version WHERE id = 1", logger: logger)
+                .decode(Int64.self)
+            {
+                return version
+            }
+            return 0
         }
-        return 0
     }
 
     private func updatedOneRow(_ query: PostgresQuery) async throws -> Bool {
-        var found = false
-        for try await _ in try await client.query(query, logger: logger).decode(String.self) { found = true }
-        return found
+        try await bounded { connection, logger in
+            var found = false
+            for try await _ in try await connection.query(query, logger: logger).decode(String.self) { found = true }
+            return found
+        }
     }
 
     private static func client(from row: (String, String, String, String, ByteBuffer, Bool, Int64)) throws -> ClientRecord {
@@ -71,14 +81,16 @@ extension PostgresStore: ClientStore {
 
 extension PostgresStore: SigningKeyStore {
     package func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
-        try await client.query(
-            "INSERT INTO settings (name, value) VALUES ('signing_key', \(ByteBuffer(bytes: candidate.bytes))) ON CONFLICT DO NOTHING",
-            logger: logger)
-        for try await value in try await client.query("SELECT value FROM settings WHERE name = 'signing_key'", logger: logger)
-            .decode(ByteBuffer.self)
-        {
-            return try SigningKey(bytes: Array(value.readableBytesView))
+        try await bounded { connection, logger in
+            try await connection.query(
+                "INSERT INTO settings (name, value) VALUES ('signing_key', \(ByteBuffer(bytes: candidate.bytes))) ON CONFLICT DO NOTHING",
+                logger: logger)
+            for try await value in try await connection.query("SELECT value FROM settings WHERE name = 'signing_key'", logger: logger)
+                .decode(ByteBuffer.self)
+            {
+                return try SigningKey(bytes: Array(value.readableBytesView))
+            }
+            return candidate
         }
-        return candidate
     }
 }

@@ -10,6 +10,10 @@ extension PostgresStore: EventStore {
     }
 
     package func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage {
+        try await bounded { client, logger in try await Self.eventPage(query, client: client, logger: logger) }
+    }
+
+    private static func eventPage(_ query: EventPageQuery, client: PostgresClient, logger: Logger) async throws -> EventRecordPage {
         var page = EventRecordPageBuilder(query)
         // Not a prepared statement, unlike the write path: PostgreSQL plans this one with the filters'
         // values, so a filter can use its index; a generic plan for the optional filters could not.
@@ -41,7 +45,9 @@ extension PostgresStore: EventStore {
     }
 
     package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
-        try await client.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)", logger: logger)
+        try await bounded { client, logger in
+            try await client.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)", logger: logger)
+        }
     }
 
     /// Commits a batch of submissions in one transaction of a few round trips, whatever its size:

@@ -18,6 +18,9 @@ package final class PostgresStore: Sendable {
     /// How long an event commit may wait for the database before the request gets `503`.
     static let commitTimeout: Duration = .seconds(5)
     static let readinessTimeout: Duration = .seconds(2)
+    /// How long any other statement may wait. While the database is unreachable the pool holds a
+    /// query until its circuit breaker trips, about a minute later; callers answer `503` sooner.
+    static let queryTimeout: Duration = .seconds(5)
 
     package let client: PostgresClient
     let logger: Logger
@@ -43,11 +46,14 @@ package final class PostgresStore: Sendable {
     }
 
     /// Opens the database at `url`, runs its client for the duration of `body`, and applies
-    /// pending migrations first.
+    /// pending migrations first. A database that cannot be used fails at once with
+    /// ``PostgresUnavailable``, not after the pool has retried for a minute.
     package static func withRunningStore<Value: Sendable>(
         _ url: String, logger: Logger, _ body: @Sendable (PostgresStore) async throws -> Value
     ) async throws -> Value {
-        let client = PostgresClient(configuration: try PostgresConnectionURL.configuration(from: url), backgroundLogger: logger)
+        let configuration = try PostgresConnectionURL.configuration(from: url)
+        try await PostgresUnavailable.probe(url, logger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let store = PostgresStore(client: client, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // Wait until the client's task runs: leasing before `run()` starts works but logs a warning.
@@ -62,6 +68,16 @@ package final class PostgresStore: Sendable {
             try await store.migrate()
             return try await body(store)
         }
+    }
+}
+
+extension PostgresStore {
+    /// Runs `operation` on the pool within ``queryTimeout``.
+    func bounded<Value: Sendable>(
+        _ operation: @escaping @Sendable (PostgresClient, Logger) async throws -> Value
+    ) async throws -> Value {
+        let (client, logger) = (self.client, self.logger)
+        return try await withDeadline(Self.queryTimeout) { try await operation(client, logger) }
     }
 }
 

@@ -1,0 +1,51 @@
+import Foundation
+import IntakeCore
+import IntakePostgres
+import IntakeTestSupport
+import PostgresNIO
+import Testing
+
+/// A database that cannot be used fails at once with one clear reason, and no wait on it is unbounded.
+@Suite("PostgreSQL trouble")
+struct PostgresTroubleTests {
+    static let nothingListens = "postgres://intake:secret@127.0.0.1:1/intake?sslmode=disable"
+
+    @Test func anUnreachableServerFailsAtOnceWithOneLine() async throws {
+        let started = ContinuousClock.now
+        let error = await #expect(throws: PostgresUnavailable.self) {
+            try await PostgresStore.withRunningStore(Self.nothingListens, logger: PostgresTestDatabase.logger) { _ in }
+        }
+        #expect(ContinuousClock.now - started < .seconds(6))
+        #expect(error?.description == "cannot reach PostgreSQL at 127.0.0.1:1: refused, unreachable, or no answer within 5.0 seconds")
+        #expect(error?.description.contains("secret") == false)
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.skipMessage)))
+    func aRefusedUserFailsAtOnceAndSaysSo() async throws {
+        let configured = try #require(PostgresTestDatabase.url)
+        var components = try #require(URLComponents(string: configured))
+        components.user = "no_such_user"
+        components.password = "hunter2-not-this"
+        let url = try #require(components.string)
+        let error = await #expect(throws: PostgresUnavailable.self) {
+            try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { _ in }
+        }
+        #expect(error?.description.contains("refused the user no_such_user") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("hunter2") == false)
+    }
+
+    @Test func aQueryDuringAnOutageGivesUpWithinItsDeadline() async throws {
+        let client = PostgresClient(
+            configuration: try PostgresConnectionURL.configuration(from: Self.nothingListens),
+            backgroundLogger: PostgresTestDatabase.logger)
+        let store = PostgresStore(client: client, logger: PostgresTestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let started = ContinuousClock.now
+            await #expect(throws: DeadlineExceeded.self) { try await store.eventPage(EventPageQuery(account: "default")) }
+            await #expect(throws: DeadlineExceeded.self) { try await store.clientsVersion() }
+            #expect(ContinuousClock.now - started < .seconds(12))
+        }
+    }
+}

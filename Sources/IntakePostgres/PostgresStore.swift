@@ -22,13 +22,20 @@ package final class PostgresStore: Sendable {
     /// query until its circuit breaker trips, about a minute later; callers answer `503` sooner.
     static let queryTimeout: Duration = .seconds(5)
 
-    package let client: PostgresClient
+    private let pool: PostgresPool
     let logger: Logger
     let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
 
+    /// The connection pool in use now (see ``PostgresPool``).
+    package var client: PostgresClient { pool.client }
+
     /// A store on `client`, which the caller runs. Call ``migrate()`` once it runs.
-    package init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    package convenience init(client: PostgresClient, logger: Logger) {
+        self.init(pool: PostgresPool(client), logger: logger)
+    }
+
+    private init(pool: PostgresPool, logger: Logger) {
+        self.pool = pool
         self.logger = logger
         self.eventWriter = GroupCommitQueue { submissions in
             // One deadline for the batch and any one-by-one retries of it, so an outage costs a
@@ -36,7 +43,7 @@ package final class PostgresStore: Sendable {
             do {
                 return try await withDeadline(Self.commitTimeout) {
                     await GroupCommitQueue.commitIsolatingFailures(submissions) { batch in
-                        try await Self.commit(batch, client: client, logger: logger)
+                        try await Self.commit(batch, client: pool.client, logger: logger)
                     }
                 }
             } catch {
@@ -53,14 +60,14 @@ package final class PostgresStore: Sendable {
     ) async throws -> Value {
         let configuration = try PostgresConnectionURL.configuration(from: url)
         try await PostgresUnavailable.probe(url, logger: logger)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let store = PostgresStore(client: client, logger: logger)
+        let pool = PostgresPool(PostgresClient(configuration: configuration, backgroundLogger: logger))
+        let store = PostgresStore(pool: pool, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            // Wait until the client's task runs: leasing before `run()` starts works but logs a warning.
+            // Wait until the pool's task runs: leasing before `run()` starts works but logs a warning.
             await withCheckedContinuation { started in
                 group.addTask {
                     started.resume()
-                    await client.run()
+                    await pool.run(url: url, configuration: configuration, logger: logger)
                 }
             }
             await Task.yield()

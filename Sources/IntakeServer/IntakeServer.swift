@@ -58,19 +58,17 @@ package struct IntakeServer: Sendable {
         let issuer = AccessTokenIssuer(
             key: signingKey, issuer: configuration.issuer, audience: configuration.issuer,
             lifetime: configuration.tokenLifetime)
-        TokenController(registry: registry, issuer: issuer, bodyTimeout: configuration.bodyTimeout).addRoutes(to: router)
+        TokenController(registry: registry, issuer: issuer).addRoutes(to: router)
         let verifier = AccessTokenVerifier(keys: [signingKey], issuer: configuration.issuer, audience: configuration.issuer)
         let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: registry.directory))
-        EventsController(
-            store: store, maximumBodySize: configuration.maximumBodySize, bodyTimeout: configuration.bodyTimeout,
-            maximumPageBytes: configuration.maximumPageBytes
-        ).addRoutes(to: v2)
+        EventsController(store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes)
+            .addRoutes(to: v2)
         let refresher = RegistryRefreshService(
             registry: registry, store: store, interval: configuration.registryPollInterval, logger: logger)
         return Application(
             router: router,
             server: .intakeHTTP1(
-                idleTimeout: configuration.idleTimeout,
+                idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
                 budget: ConnectionBudget(limit: configuration.maximumConnections),
                 maximumBodySize: configuration.maximumBodySize),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

@@ -11,6 +11,11 @@ import NIOHTTP1
 ///   `Connection: close` in any spelling) gets `Connection: close` and a closed connection.
 /// - A request without `Host` in HTTP/1.1, or with two (RFC 9112 §3.2), is answered `400` here.
 /// - A connection past the ``ConnectionBudget`` is answered `503` as soon as it opens, and closed.
+/// - A request body must arrive whole within the body timeout, or the answer is `408` and the
+///   connection closes: Hummingbird's idle timeout resets on every chunk, so a client trickling a
+///   body would hold its connection as long as it likes. A timer on the event loop costs a heap
+///   entry per request with a body; a deadline task per request in the handler cost the token
+///   endpoint a third of its rate (measured with `scripts/load.sh`).
 /// - After an answer with `Connection: close` (a `413` whose body was never read, say) the
 ///   connection is closed for real: Hummingbird would only half-close it and wait for the client.
 ///   The write side closes first, so the client reads the whole answer, then the socket, after a
@@ -25,31 +30,53 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     private struct Exchange {
         var closesConnection: Bool
         var wantsContinue: Bool
+        var isAnswered = false
     }
 
     private let maximumBodySize: Int
+    private let bodyTimeout: TimeAmount
     private let refusesConnection: Bool
     private let linger: TimeAmount
+    private var bodyDeadline: Scheduled<Void>?
     private var exchanges = CircularBuffer<Exchange>()
     /// A request was refused here; nothing more is read from this connection.
     private var isRefusing = false
 
-    init(maximumBodySize: Int, refusesConnection: Bool = false, linger: TimeAmount = .seconds(2)) {
+    init(maximumBodySize: Int, bodyTimeout: TimeAmount, refusesConnection: Bool = false, linger: TimeAmount = .seconds(2)) {
         self.maximumBodySize = maximumBodySize
+        self.bodyTimeout = bodyTimeout
         self.refusesConnection = refusesConnection
         self.linger = linger
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // The channel may already be active when the handler is added, or become active later.
+        if context.channel.isActive { refuseConnectionIfNeeded(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        if refusesConnection {
-            refuse(context: context, status: .serviceUnavailable, type: "unavailable", detail: "Too many open connections; retry later")
-        }
+        refuseConnectionIfNeeded(context: context)
+    }
+
+    private func refuseConnectionIfNeeded(context: ChannelHandlerContext) {
+        guard refusesConnection, !isRefusing else { return }
+        refuse(context: context, status: .serviceUnavailable, type: "unavailable", detail: "Too many open connections; retry later")
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        bodyDeadline?.cancel()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !isRefusing else { return }
-        guard case .head(var head) = Self.unwrapInboundIn(data) else {
+        let part = Self.unwrapInboundIn(data)
+        guard case .head(var head) = part else {
+            if case .end = part {
+                bodyDeadline?.cancel()
+                bodyDeadline = nil
+            }
             context.fireChannelRead(data)
             return
         }
@@ -77,6 +104,12 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         }
         exchanges.append(exchange)
         if exchanges.count == 1 { sendContinueIfWanted(context: context) }
+        let declaredLength = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+        if declaredLength > 0 || head.headers.contains(name: "transfer-encoding") {
+            bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: bodyTimeout) { [self] in
+                bodyTimedOut(context: context)
+            }
+        }
         context.fireChannelRead(Self.wrapInboundOut(.head(head)))
     }
 
@@ -92,6 +125,7 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
                 }
                 // A final answer that comes before the body was invited replaces the 100.
                 exchanges[current].wantsContinue = false
+                exchanges[current].isAnswered = true
             }
             context.write(Self.wrapOutboundOut(.head(head)), promise: promise)
         case .end:
@@ -106,6 +140,18 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         default:
             context.write(data, promise: promise)
         }
+    }
+
+    private func bodyTimedOut(context: ChannelHandlerContext) {
+        bodyDeadline = nil
+        guard exchanges.count == 1, !exchanges[exchanges.startIndex].isAnswered else {
+            // An answer is already on its way (or earlier ones are): just end the connection.
+            isRefusing = true
+            context.close(promise: nil)
+            return
+        }
+        exchanges.removeAll()
+        refuse(context: context, status: .requestTimeout, type: "timeout", detail: "The request body did not arrive in time")
     }
 
     private func sendContinueIfWanted(context: ChannelHandlerContext) {

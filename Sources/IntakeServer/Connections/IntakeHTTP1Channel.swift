@@ -12,6 +12,7 @@ struct IntakeHTTP1Channel: ServerChildChannel {
     let base: HTTP1Channel
     let budget: ConnectionBudget
     let maximumBodySize: Int
+    let bodyTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         // A connection past the budget is still set up, so that it can be told why it is refused;
@@ -23,12 +24,13 @@ struct IntakeHTTP1Channel: ServerChildChannel {
         } else {
             logger.warning("Connection refused: the connection limit is reached", metadata: ["limit": "\(budget.limit)"])
         }
-        let maximumBodySize = self.maximumBodySize
+        let (maximumBodySize, bodyTimeout) = (self.maximumBodySize, self.bodyTimeout)
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try pipeline.addHandler(
-                HTTP1ConnectionPolicy(maximumBodySize: maximumBodySize, refusesConnection: !admitted), position: .after(decoder))
+                HTTP1ConnectionPolicy(
+                    maximumBodySize: maximumBodySize, bodyTimeout: bodyTimeout, refusesConnection: !admitted), position: .after(decoder))
             return value
         }
     }
@@ -40,11 +42,13 @@ struct IntakeHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// ``IntakeHTTP1Channel`` for `Application(server:)`.
-    static func intakeHTTP1(idleTimeout: Duration, budget: ConnectionBudget, maximumBodySize: Int) -> HTTPServerBuilder {
+    static func intakeHTTP1(
+        idleTimeout: Duration, bodyTimeout: Duration, budget: ConnectionBudget, maximumBodySize: Int
+    ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             IntakeHTTP1Channel(
                 base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
-                budget: budget, maximumBodySize: maximumBodySize)
+                budget: budget, maximumBodySize: maximumBodySize, bodyTimeout: TimeAmount(bodyTimeout))
         }
     }
 }

@@ -71,10 +71,6 @@ extension Problem {
             headers: [.connection: "close"])
     }
 
-    static let bodyTimeout = Problem(
-        status: .requestTimeout, type: typeBase + "timeout", detail: "The request body did not arrive in time",
-        headers: [.connection: "close"])
-
     /// Stored data that Intake did not write as it reads it (the log names the row): a server fault.
     static let damagedData = Problem(
         status: .internalServerError, type: typeBase + "damaged-data",

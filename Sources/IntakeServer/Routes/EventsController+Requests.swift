@@ -20,9 +20,12 @@ extension EventsController {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodySize {
             throw Problem.tooLarge(limit: maximumBodySize)
         }
-        let body = try await RequestBody.collect(
-            request, upTo: maximumBodySize, within: bodyTimeout,
-            tooLarge: Problem.tooLarge(limit: maximumBodySize), tooSlow: Problem.bodyTimeout)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maximumBodySize)
+        } catch {
+            throw Problem.tooLarge(limit: maximumBodySize)
+        }
         do {
             return (body, try JSONValue(parsing: body.readableBytesView))
         } catch {

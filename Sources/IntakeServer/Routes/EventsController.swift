@@ -9,14 +9,13 @@ import Logging
 ///
 /// ```swift
 /// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
-/// EventsController(store: store, maximumBodySize: 1 << 20, bodyTimeout: .seconds(30), maximumPageBytes: 4 << 20).addRoutes(to: v2)
+/// EventsController(store: store, maximumBodySize: 1 << 20, maximumPageBytes: 4 << 20).addRoutes(to: v2)
 /// ```
 struct EventsController {
     static let maximumBatchSize = 500
 
     let store: any EventStore
     let maximumBodySize: Int
-    let bodyTimeout: Duration
     /// What one page of `GET /v2/events` may weigh (see ``EventPageQuery/maximumBytes``).
     let maximumPageBytes: Int
 

@@ -5,7 +5,7 @@ import IntakeModel
 /// `POST /oauth2/token`: the OAuth 2.0 Client Credentials Grant (RFC 6749 §4.4, §5).
 ///
 /// ```swift
-/// TokenController(registry: registry, issuer: issuer, bodyTimeout: .seconds(30)).addRoutes(to: router)
+/// TokenController(registry: registry, issuer: issuer).addRoutes(to: router)
 /// ```
 struct TokenController {
     /// Token requests are a few hundred bytes; anything near this is not one.
@@ -14,7 +14,6 @@ struct TokenController {
 
     let registry: ClientRegistry
     let issuer: AccessTokenIssuer
-    let bodyTimeout: Duration
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
         router.post("/oauth2/token") { request, context in
@@ -36,13 +35,12 @@ struct TokenController {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodySize {
             throw OAuthError.invalidRequest("The request body is larger than \(Self.maximumBodySize) bytes").closingConnection
         }
-        let body = try await RequestBody.collect(
-            request, upTo: Self.maximumBodySize, within: bodyTimeout,
-            tooLarge: OAuthError.invalidRequest("The request body is larger than \(Self.maximumBodySize) bytes").closingConnection,
-            tooSlow: OAuthError(
-                status: .requestTimeout, code: "invalid_request", description: "The request body did not arrive in time",
-                challenge: false
-            ).closingConnection)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maximumBodySize)
+        } catch {
+            throw OAuthError.invalidRequest("The request body is larger than \(Self.maximumBodySize) bytes").closingConnection
+        }
         let form: FormParameters
         do {
             form = try FormParameters(decoding: body.readableBytesView)

@@ -10,6 +10,12 @@ import Testing
 struct ConnectionHardeningTests {
     static let event = #"{"event_type":"lead","event_name":"n","source_id":"s","fields":{}}"#
 
+    /// The head of a `POST /v2/event` declaring `length` bytes of body, with `extra` header lines.
+    static func eventHead(token: String, length: Int, extra: String = "") -> String {
+        "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(length)\r\n\(extra)\r\n"
+    }
+
     @Test("A connection that sends nothing is closed after the idle timeout")
     func silentConnectionsAreClosed() async throws {
         try await TestServer.run(configure: { $0.idleTimeout = .seconds(1) }) { server in
@@ -65,8 +71,7 @@ struct ConnectionHardeningTests {
             let token = try await server.token(for: try await server.register())
             let connection = try RawConnection(port: try #require(server.client.port))
             try connection.send(
-                "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(Self.event.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+                Self.eventHead(token: token, length: Self.event.utf8.count, extra: "Expect: 100-continue\r\n"))
             let interim = await connection.read(timeout: .seconds(5), until: { $0.contains("\r\n\r\n") })
             #expect(interim.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim.text)")
             try connection.send(Self.event)
@@ -82,8 +87,7 @@ struct ConnectionHardeningTests {
             for expect in ["Expect: 100-continue\r\n", ""] {
                 let connection = try RawConnection(port: try #require(server.client.port))
                 try connection.send(
-                    "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: \(4 << 20)\r\n\(expect)\r\n")
+                    Self.eventHead(token: token, length: 4 << 20, extra: expect))
                 let answer = await connection.read(timeout: .seconds(6))
                 #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(expect): \(answer.text)")
                 #expect(!answer.text.contains("100 Continue"))
@@ -124,8 +128,7 @@ struct ConnectionHardeningTests {
             let token = try await server.token(for: try await server.register())
             let connection = try RawConnection(port: try #require(server.client.port))
             try connection.send(
-                "POST /v2/event HTTP/1.1\r\nHost: intake.test\r\nAuthorization: Bearer \(token)\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"event")
+                Self.eventHead(token: token, length: 100) + #"{"event"#)
             let answer = await connection.read(timeout: .seconds(6))
             #expect(answer.text.hasPrefix("HTTP/1.1 408"), "\(answer.text)")
             #expect(answer.closed)

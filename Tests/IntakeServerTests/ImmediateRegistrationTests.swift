@@ -83,7 +83,7 @@ struct ImmediateRegistrationTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for round in 0..<50 {
                         let request = TestClient.Request(
-                            "/oauth2/token", method: .post,
+                            "/oauth2/token", method: .post, authority: "localhost",
                             headers: [.contentType: "application/x-www-form-urlencoded",
                                       .authorization: basic("stranger-\(round)", "wrong")],
                             body: ByteBuffer(string: "grant_type=client_credentials"))

@@ -177,6 +177,15 @@ struct TestServer: Sendable {
         return events
     }
 
+    /// One request on a connection of its own, for requests whose answer closes the connection
+    /// (a refused body is never read, so the connection cannot carry another request).
+    func requestOnItsOwnConnection(
+        _ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: String
+    ) async throws -> TestClient.Response {
+        let request = TestClient.Request(uri, method: method, authority: "localhost", headers: headers, body: ByteBuffer(string: body))
+        return try await withExtraConnection { try await $0.execute(request) }
+    }
+
     /// A second connection to the same server, for requests that may cost their connection.
     func withExtraConnection<Value: Sendable>(
         _ body: @escaping @Sendable (TestClient) async throws -> Value

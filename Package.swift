@@ -179,6 +179,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Runs the real `intake` executable (built beside the test bundle) as an operator would.
+        .testTarget(
+            name: "IntakeCLITests",
+            dependencies: [
+                "IntakeTestSupport",
+                // Not imported: the dependency makes `swift build --build-tests` build `intake` first.
+                "IntakeCLI",
+                "IntakeSQLite",
+                "IntakeCore",
+                "IntakeModel",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntakeKitTests",
             dependencies: [

@@ -25,12 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["INTAKE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-            return handler
-        }
-        let logger = Logger(label: "intake")
+        let logger = CLILogging.logger()
         let signingKey = try Self.configuredSigningKey()
         let configuration = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize)

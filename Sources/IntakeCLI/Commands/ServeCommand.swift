@@ -17,9 +17,17 @@ struct ServeCommand: AsyncParsableCommand {
     var issuer: String?
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.") var tokenTTL: Int64 = 3600
     @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes.") var maximumBodySize = 1 << 20
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
+    var bootstrapClient = true
 
     func validate() throws {
-        guard (1...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 1 to 86400 seconds") }
+        let longest = AccessTokenVerifier.maximumLifetime
+        guard (1...longest).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 1 to \(longest) seconds") }
+        if let issuer, let problem = IntakeServerConfiguration.issuerProblem(issuer) {
+            throw ValidationError("--issuer: \(problem)")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maximumBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024 bytes") }
     }
@@ -30,9 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize)
         let location = database.displayLocation
-        let (host, port) = (host, port)
+        let (host, port, bootstrapClient) = (host, port, bootstrapClient)
         try await database.withStore(logger: logger) { store in
-            if try await store.clients().isEmpty {
+            // Without the bootstrap (a service manager's journal is no place for a secret) the
+            // operator creates clients with `intake clients create`.
+            if bootstrapClient, try await store.clients().isEmpty {
                 let (client, credentials) = try await store.registerClient(
                     name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
                 Console.write("""

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Token issuer (iss and aud); default http://HOST:PORT. Give every instance behind one load balancer the same.")
+    @Option(help: "Token issuer (iss and aud): an absolute http(s) URL without query or fragment; default http://HOST:PORT. Give every instance behind one load balancer the same.")
     var issuer: String?
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.") var tokenTTL: Int64 = 3600
     @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes.") var maximumBodySize = 1 << 20

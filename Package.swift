@@ -144,6 +144,7 @@ let package = Package(
             name: "IntakeSQLiteTests",
             dependencies: [
                 "IntakeSQLite", "IntakeCore", "IntakeModel", "IntakeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ import Foundation
 import IntakeCore
 import IntakeSQLite
 import IntakeTestSupport
+import Logging
 import Testing
 
 /// The database holds secret hashes, the signing key and every event: only its owner may read it.
@@ -34,7 +35,7 @@ struct SQLiteFilePermissionsTests {
     func looseExistingFileIsReported() async throws {
         try await TemporaryDirectory.with { root in
             let path = root.appendingPathComponent("intake.sqlite").path
-            _ = try SQLiteStore(path: path)
+            _ = try SQLiteStore(path: path, logger: CapturedLog().logger)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
 
             let warnings = DatabaseFilePermissions.warnings(forDatabaseAt: path)
@@ -44,8 +45,10 @@ struct SQLiteFilePermissionsTests {
             #expect(warning.contains("chmod 600 \(path)"))
             #expect(!warning.contains("\n"))
 
-            // Opening it again does not silently change what the operator chose.
-            _ = try SQLiteStore(path: path)
+            // Opening it logs that warning, and does not silently change what the operator chose.
+            let log = CapturedLog()
+            _ = try SQLiteStore(path: path, logger: log.logger)
+            #expect(log.messages(at: .warning) == warnings)
             #expect(try mode(path) == 0o644)
         }
     }

@@ -146,6 +146,7 @@ let package = Package(
             name: "IntakeSQLiteTests",
             dependencies: [
                 "IntakeSQLite", "IntakeCore", "IntakeModel", "IntakeTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -179,6 +180,19 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the real `intake` executable (built beside the test bundle) as an operator would.
+        .testTarget(
+            name: "IntakeCLITests",
+            dependencies: [
+                "IntakeTestSupport",
+                // Not imported: the dependency makes `swift build --build-tests` build `intake` first.
+                "IntakeCLI",
+                "IntakeSQLite",
+                "IntakeCore",
+                "IntakeModel",
             ],
             swiftSettings: swiftSettings
         ),

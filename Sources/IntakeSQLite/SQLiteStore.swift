@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IntakeCore
+import Logging
 
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a committed
 /// transaction survives a crash of the process or the machine.
@@ -17,9 +18,14 @@ package final class SQLiteStore: Sendable {
     let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    package init(path: String) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    ///
+    /// A new database gets an owner-only directory and files (see ``DatabaseFilePermissions``);
+    /// an existing one whose files group or others may read or write is logged as a warning.
+    package init(path: String, logger: Logger = Logger(label: "intake.sqlite")) throws {
+        for warning in DatabaseFilePermissions.warnings(forDatabaseAt: path) {
+            logger.warning("\(warning)")
+        }
+        let created = try DatabaseFilePermissions.createIfAbsent(databaseAt: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -30,6 +36,10 @@ package final class SQLiteStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         try Self.migrator.migrate(pool)
+        if created {
+            // The -wal and -shm exist by now (WAL mode, first write done).
+            DatabaseFilePermissions.tighten(path)
+        }
         self.pool = pool
         self.eventWriter = GroupCommitQueue { submissions in
             await Self.commit(submissions, to: pool)

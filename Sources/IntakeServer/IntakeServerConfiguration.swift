@@ -1,3 +1,4 @@
+import Foundation
 import IntakeCore
 
 /// How `intake serve` runs: where it listens, who it says it is, how long tokens live.
@@ -46,6 +47,26 @@ package struct IntakeServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.maximumConnections = maximumConnections
+    }
+
+    /// Why `issuer` cannot be an issuer identifier, or nil when it can: RFC 8414 §2 asks for a URL
+    /// with no query or fragment; we take http too (for loopback and development) and refuse
+    /// anything relative, hostless, with credentials, or with spaces or control characters, since
+    /// clients and other services compare `iss` byte for byte.
+    package static func issuerProblem(_ issuer: String) -> String? {
+        let example = "e.g. https://auth.example.com"
+        guard !issuer.isEmpty else { return "the issuer must not be empty; give an absolute http(s) URL, \(example)" }
+        guard !issuer.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }),
+            let components = URLComponents(string: issuer), let scheme = components.scheme
+        else {
+            return "the issuer must be an absolute http(s) URL, \(example)"
+        }
+        guard scheme == "https" || scheme == "http" else { return "the issuer must be an http or https URL, \(example)" }
+        guard let host = components.host, !host.isEmpty else { return "the issuer URL must have a host, \(example)" }
+        guard components.user == nil, components.password == nil else { return "the issuer URL must not hold a user or password" }
+        guard components.query == nil else { return "the issuer URL must not have a query (RFC 8414 §2)" }
+        guard components.fragment == nil else { return "the issuer URL must not have a fragment (RFC 8414 §2)" }
+        return nil
     }
 
     /// `http://host:port`, with IPv6 literals bracketed.

@@ -281,7 +281,7 @@ struct AccessTokenVerifierTests {
         let token = makeIssuer().issue(clientID: "c", scopes: .defaultForNewClients, now: now)
         let errors: [AccessTokenError] = [
             .tooLong, .malformed, .algorithmNotAllowed, .wrongType, .unknownKey, .badSignature, .wrongIssuer,
-            .wrongAudience, .expired, .notYetValid, .issuedInFuture, .clientNotActive,
+            .wrongAudience, .expired, .notYetValid, .issuedInFuture, .lifetimeTooLong, .clientNotActive,
         ]
         #expect(Set(errors.map(\.description)).count == errors.count)
         for error in errors {

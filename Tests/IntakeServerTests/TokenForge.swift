@@ -77,6 +77,14 @@ struct TokenForge {
     ) -> String {
         #"{"iss":"\#(issuer)","aud":"\#(audience)","sub":"\#(clientID)","client_id":"\#(clientID)","iat":\#(issuedAt),"exp":\#(issuedAt + lifetime),"jti":"\#(jti)","scope":"\#(scope)"}"#
     }
+
+    /// Claims with every time given outright, for values whose sum would overflow (`Int64.max`).
+    static func claims(
+        clientID: String, iat: Int64, exp: Int64, nbf: Int64? = nil, scope: String = "events:write events:read"
+    ) -> String {
+        let notBefore = nbf.map { #","nbf":\#($0)"# } ?? ""
+        return #"{"iss":"\#(TestServer.issuer)","aud":"\#(TestServer.issuer)","sub":"\#(clientID)","client_id":"\#(clientID)","iat":\#(iat),"exp":\#(exp)\#(notBefore),"jti":"\#(UUID().uuidString)","scope":"\#(scope)"}"#
+    }
 }
 
 /// The three parts of a compact JWT, decoded.

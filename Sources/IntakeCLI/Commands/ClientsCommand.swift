@@ -14,16 +14,45 @@ struct ClientsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a client and print its credentials once.")
 
         @Option(help: "A label for the client.") var name: String
-        @Option(help: "Space-separated scopes.") var scope = ScopeSet.eventsWrite
+        @Option(
+            help: ArgumentHelp(
+                "Space-separated scopes.",
+                discussion: """
+                    Intake itself checks events:write (send) and events:read (read back). Other scopes \
+                    are allowed and carried in the client's tokens, for other services that trust \
+                    Intake's tokens; each must be RFC 6749 §3.3 scope-token characters: printable \
+                    ASCII without space, " or \\.
+                    """))
+        var scope = ScopeSet.eventsWrite
         @Option(help: "The account whose events the client sends and reads.") var account = "default"
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
-            guard !name.isEmpty, name.count <= 200 else { throw ValidationError("--name must have 1 to 200 characters") }
-            guard !account.isEmpty, account.count <= 200 else { throw ValidationError("--account must have 1 to 200 characters") }
-            guard let scopes = try? ScopeSet(parsing: scope), !scopes.isEmpty else {
-                throw ValidationError("--scope must be space-separated scopes, e.g. \"events:write events:read\"")
+            try Self.checkLabel(name, option: "--name")
+            try Self.checkLabel(account, option: "--account")
+            if let unsafe = TerminalText.firstUnsafeScalar(in: scope) {
+                throw ValidationError("--scope must not contain control characters (found \(TerminalText.name(of: unsafe)))")
+            }
+            let scopes: ScopeSet
+            do {
+                scopes = try ScopeSet(parsing: scope)
+            } catch .malformed(let token) {
+                throw ValidationError(
+                    "--scope: \"\(token)\" is not a scope: a scope is printable ASCII without space, \" or \\ (RFC 6749 §3.3)")
+            }
+            guard !scopes.isEmpty else {
+                throw ValidationError("--scope must name at least one scope, e.g. \"events:write events:read\"")
+            }
+        }
+
+        /// Names and accounts are shown in terminals by `clients list`: no control or format
+        /// characters (C0, DEL, C1, bidi overrides such as U+202E), which could rewrite the screen.
+        private static func checkLabel(_ value: String, option: String) throws {
+            guard !value.isEmpty, value.count <= 200 else { throw ValidationError("\(option) must have 1 to 200 characters") }
+            if let unsafe = TerminalText.firstUnsafeScalar(in: value) {
+                throw ValidationError(
+                    "\(option) must not contain control or format characters (found \(TerminalText.name(of: unsafe)))")
             }
         }
 
@@ -65,8 +94,14 @@ struct ClientsCommand: AsyncParsableCommand {
                         "scope": client.scopes.description, "enabled": client.isEnabled ? "true" : "false",
                     ])
                 } else {
+                    // Rows may predate the checks on `create` (or come from another writer): the
+                    // terminal is never driven by stored text.
                     let state = client.isEnabled ? "enabled " : "disabled"
-                    print("\(client.id)  \(state)  account=\(client.account)  scope=\"\(client.scopes)\"  name=\(client.name)")
+                    let (id, account, scopes, name) = (
+                        TerminalText.escaped(client.id), TerminalText.escaped(client.account),
+                        TerminalText.escaped(client.scopes.description), TerminalText.escaped(client.name)
+                    )
+                    print("\(id)  \(state)  account=\(account)  scope=\"\(scopes)\"  name=\(name)")
                 }
             }
             if clients.isEmpty && !json { print("No clients.") }
@@ -135,10 +170,11 @@ private func require(_ found: Bool, id: String) throws {
     guard found else { throw CLIError("no client has the id \(id)") }
 }
 
-/// One JSON object on one line of stdout, keys sorted.
+/// One JSON object on one line of stdout, keys sorted, with control and format characters as
+/// `\\u` escapes so that even raw JSON on a terminal cannot drive it.
 private func printJSON(_ object: [String: String]) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // Encoding a [String: String] cannot fail.
-    print(String(decoding: try! encoder.encode(object), as: UTF8.self))
+    print(TerminalText.escapedJSON(String(decoding: try! encoder.encode(object), as: UTF8.self)))
 }

@@ -22,6 +22,8 @@ struct SendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The file first: a wrong --file is reported before anything else happens.
+        let reader = try EventFileReader(path: file)
         // Retries span a server restart: about a minute of patience before giving up on a batch.
         let patient = RetryPolicy(maximumAttempts: 1000, initialDelay: .milliseconds(100), maximumDelay: .seconds(2),
                                   maximumTotalTime: .seconds(60))
@@ -30,7 +32,6 @@ struct SendCommand: AsyncParsableCommand {
             configuration: .init(requestTimeout: .seconds(30), retry: patient),
             tokenConfiguration: .init(requestTimeout: .seconds(10), retry: patient))
         let progress = SendProgress(expected: file == "-" ? nil : Self.countLines(file))
-        let reader = try EventFileReader(path: file)
         let events = reader.compactMap { item -> (tag: Int, event: JSONValue)? in
             switch item.event {
             case .success(let event): return (item.tag, event)

@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Token issuer (iss and aud); default http://HOST:PORT. Give every instance behind one load balancer the same.")
+    @Option(help: "Token issuer (iss and aud): an absolute http(s) URL without query or fragment; default http://HOST:PORT. Give every instance behind one load balancer the same.")
     var issuer: String?
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.") var tokenTTL: Int64 = 3600
     @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes.") var maximumBodySize = 1 << 20
@@ -23,9 +23,17 @@ struct ServeCommand: AsyncParsableCommand {
     var bodyTimeout = 30
     @Option(name: .customLong("max-connections"), help: "Client connections open at once; past it a new one is answered 503 and closed.")
     var maximumConnections = 4096
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
+    var bootstrapClient = true
 
     func validate() throws {
-        guard (1...86_400).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 1 to 86400 seconds") }
+        let longest = AccessTokenVerifier.maximumLifetime
+        guard (1...longest).contains(tokenTTL) else { throw ValidationError("--token-ttl must be 1 to \(longest) seconds") }
+        if let issuer, let problem = IntakeServerConfiguration.issuerProblem(issuer) {
+            throw ValidationError("--issuer: \(problem)")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maximumBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024 bytes") }
         guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds") }
@@ -34,12 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["INTAKE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-            return handler
-        }
-        let logger = Logger(label: "intake")
+        let logger = CLILogging.logger()
         let signingKey = try Self.configuredSigningKey()
         let connections = FileDescriptorLimit.connections(wanted: maximumConnections)
         if connections < maximumConnections {
@@ -50,9 +53,11 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections)
         let location = database.displayLocation
-        let (host, port) = (host, port)
+        let (host, port, bootstrapClient) = (host, port, bootstrapClient)
         try await database.withStore(logger: logger) { store in
-            if try await store.clients().isEmpty {
+            // Without the bootstrap (a service manager's journal is no place for a secret) the
+            // operator creates clients with `intake clients create`.
+            if bootstrapClient, try await store.clients().isEmpty {
                 let (client, credentials) = try await store.registerClient(
                     name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
                 Console.write("""

@@ -7,10 +7,16 @@ struct ChunkReader: Sendable {
     let handle: FileHandle
     private static let queue = DispatchQueue(label: "intake.send.input")
 
-    func read() async -> [UInt8] {
-        await withCheckedContinuation { continuation in
+    /// The next chunk, empty at the end; a read error is thrown, not taken for the end (it would
+    /// turn an unreadable file into a successful send of what came before).
+    func read() async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
             Self.queue.async {
-                continuation.resume(returning: Array((try? handle.read(upToCount: 64 * 1024)) ?? Data()))
+                do {
+                    continuation.resume(returning: Array(try handle.read(upToCount: 64 * 1024) ?? Data()))
+                } catch {
+                    continuation.resume(throwing: CLIError("cannot read the events: \(error.localizedDescription)"))
+                }
             }
         }
     }

@@ -19,6 +19,12 @@ struct EventFileReader: AsyncSequence {
         if path == "-" {
             handle = .standardInput
         } else {
+            // open(2) succeeds on a directory and only the reads fail, which would look like an
+            // empty file and a successful send of nothing.
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CLIError("--file \(path) is a directory; give a file of events (NDJSON or a JSON array) or - for stdin")
+            }
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw CLIError("cannot read \(path)")
             }
@@ -41,7 +47,15 @@ struct EventFileReader: AsyncSequence {
             if !started {
                 started = true
                 try await fill()
-                if let first = pending.first(where: { !Self.isWhitespace($0) }), first == UInt8(ascii: "[") {
+                // A UTF-8 byte order mark (as some Windows editors write) is no part of the first
+                // event; a short first read of a pipe may hold only part of it.
+                while pending.count < Self.byteOrderMark.count, !isAtEnd,
+                    Self.byteOrderMark.starts(with: pending)
+                {
+                    try await fill()
+                }
+                if pending.starts(with: Self.byteOrderMark) { position = Self.byteOrderMark.count }
+                if let first = pending[position...].first(where: { !Self.isWhitespace($0) }), first == UInt8(ascii: "[") {
                     return try await startArray()
                 }
             }
@@ -66,12 +80,14 @@ struct EventFileReader: AsyncSequence {
             }
         }
 
+        static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
         private mutating func fill() async throws {
             if position > 0 {
                 pending.removeFirst(position)
                 position = 0
             }
-            let chunk = await chunks.read()
+            let chunk = try await chunks.read()
             if chunk.isEmpty { isAtEnd = true } else { pending.append(contentsOf: chunk) }
         }
 

@@ -12,6 +12,7 @@ package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertib
     case expired
     case notYetValid
     case issuedInFuture
+    case lifetimeTooLong
     case clientNotActive
 
     package var description: String {
@@ -27,6 +28,7 @@ package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertib
         case .expired: "The access token expired"
         case .notYetValid: "The access token is not valid yet"
         case .issuedInFuture: "The access token was issued in the future"
+        case .lifetimeTooLong: "The access token's lifetime is longer than this server allows"
         case .clientNotActive: "The access token's client is disabled or deleted"
         }
     }

@@ -54,7 +54,8 @@ package struct AccessTokenIssuer: Sendable {
         JSONWriter.appendMember("sub", string: clientID, to: &claims)
         JSONWriter.appendMember("client_id", string: clientID, to: &claims)
         JSONWriter.appendMember("iat", integer: now, to: &claims)
-        JSONWriter.appendMember("exp", integer: now + lifetime, to: &claims)
+        // Saturating: a caller-supplied `now` or lifetime near the Int64 bounds must not trap.
+        JSONWriter.appendMember("exp", integer: now.saturatingAdding(lifetime), to: &claims)
         JSONWriter.appendMember("jti", string: Self.makeTokenID(), to: &claims)
         JSONWriter.appendMember("scope", string: scopes.description, to: &claims)
         JSONWriter.appendObjectEnd(&claims)

@@ -7,7 +7,10 @@ import Synchronization
 /// - the algorithm is pinned to the key (HS256): the header's `alg` is checked against it, never
 ///   trusted, so `none`, `HS512` or `RS256` are refused;
 /// - `typ` is `at+jwt` (or `application/at+jwt`), `kid` names one of our keys, `iss` matches exactly,
-///   `aud` contains ours, `exp`/`nbf`/`iat` hold within ``leeway``;
+///   `aud` contains ours, `exp`/`nbf`/`iat` hold within ``leeway``, and the token claims no longer a
+///   lifetime than ``maximumLifetime`` (an honest issuer never does);
+/// - every time comparison saturates instead of overflowing, so no claim value (`Int64.max`,
+///   `Int64.min`) can trap the process;
 /// - tokens longer than ``maximumLength`` are refused before any decoding.
 ///
 /// A verified token is remembered until it expires, so a client that reuses its token (as it should)
@@ -20,6 +23,10 @@ import Synchronization
 package final class AccessTokenVerifier: Sendable {
     package static let maximumLength = 4096
     package static let leeway: Int64 = 60
+    /// The longest lifetime any Intake server issues (`intake serve --token-ttl` at most). A fixed
+    /// bound rather than this server's own lifetime, so instances with different `--token-ttl`
+    /// behind one load balancer still accept each other's tokens.
+    package static let maximumLifetime: Int64 = 86_400
     /// Verified tokens kept before the cache is swept.
     static let cacheCapacity = 50_000
 
@@ -45,7 +52,8 @@ package final class AccessTokenVerifier: Sendable {
         try Self.checkTimes(claims, now: now)
         verified.withLock { cache in
             if cache.count >= Self.cacheCapacity {
-                cache = cache.filter { $0.value.expiresAt + Self.leeway > now }
+                let oldestKept = now.saturatingSubtracting(Self.leeway)
+                cache = cache.filter { $0.value.expiresAt > oldestKept }
                 if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
             }
             cache[token] = claims
@@ -89,9 +97,18 @@ package final class AccessTokenVerifier: Sendable {
         )
     }
 
+    /// The claims come from the token, so each bound is computed from `now` and constants with
+    /// saturating arithmetic, and claims are only ever compared, never added to.
     private static func checkTimes(_ claims: AccessTokenClaims, now: Int64) throws(AccessTokenError) {
-        guard now < claims.expiresAt + leeway else { throw .expired }
-        guard claims.issuedAt <= now + leeway else { throw .issuedInFuture }
-        if let notBefore = claims.notBefore, notBefore > now + leeway { throw .notYetValid }
+        let latestInstant = now.saturatingAdding(leeway)
+        guard claims.expiresAt > now.saturatingSubtracting(leeway) else { throw .expired }
+        guard claims.issuedAt <= latestInstant else { throw .issuedInFuture }
+        if let notBefore = claims.notBefore, notBefore > latestInstant { throw .notYetValid }
+        // An `exp` further ahead than any Intake server issues, or an `iat` that puts the token's
+        // lifetime beyond that, is no token of ours: refused rather than honoured for centuries.
+        let maximumSpan = maximumLifetime.saturatingAdding(leeway)
+        guard claims.expiresAt <= now.saturatingAdding(maximumSpan),
+            claims.issuedAt >= claims.expiresAt.saturatingSubtracting(maximumSpan)
+        else { throw .lifetimeTooLong }
     }
 }

@@ -13,12 +13,19 @@ struct RegistryRefreshService: Service {
     let interval: Duration
     let logger: Logger
 
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
+    func run() async {
+        await cancelWhenGracefulShutdown {
             var polls = 0
             let pollsPerPurge = max(1, Int(Duration.seconds(3600) / interval))
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                // Graceful shutdown cancels this task mid-sleep; that is the normal way out, not a
+                // failure (thrown, it would fail the service group and `intake serve` would exit 1
+                // printing CancellationError).
+                do {
+                    try await Task.sleep(for: interval)
+                } catch {
+                    return
+                }
                 await registry.checkForChanges()
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }

@@ -1,0 +1,60 @@
+/// Text that reaches a terminal: control and format characters (C0, DEL, C1, bidi overrides such
+/// as U+202E, zero-width characters, line separators) can move the cursor, rewrite the screen or
+/// reorder what is shown, so names are refused with them and stored text is printed escaped.
+///
+/// ```swift
+/// TerminalText.firstUnsafeScalar(in: "a\u{202E}b")  // U+202E
+/// TerminalText.escaped("a\u{1B}[2Jb")                // #"a\u{1B}[2Jb"#: the escape spelled out
+/// ```
+enum TerminalText {
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+
+    static func firstUnsafeScalar(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first(where: isUnsafe)
+    }
+
+    /// `U+202E`, for messages.
+    static func name(of scalar: Unicode.Scalar) -> String {
+        "U+" + hex(scalar.value, width: 4)
+    }
+
+    /// `text` with every unsafe character written as `\u{…}` (Swift's spelling), for plain-text output.
+    static func escaped(_ text: String) -> String {
+        guard firstUnsafeScalar(in: text) != nil else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) {
+                out += "\\u{" + hex(scalar.value, width: 1) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Encoded JSON with every unsafe character written as a `\uXXXX` escape (surrogate pairs
+    /// past U+FFFF). JSONEncoder escapes C0 but leaves C1 and format characters raw; unsafe
+    /// characters only ever occur inside JSON strings, so the result decodes to the same values.
+    static func escapedJSON(_ json: String) -> String {
+        guard firstUnsafeScalar(in: json) != nil else { return json }
+        var out = ""
+        for scalar in json.unicodeScalars {
+            if isUnsafe(scalar) {
+                for unit in String(scalar).utf16 { out += "\\u" + hex(UInt32(unit), width: 4) }
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import IntakeTestSupport
+
+/// Two files that take a child process's stdout and stderr, in a directory of their own (so they
+/// never show up in the directory the command runs in), removed afterwards.
+struct TemporaryOutput {
+    let directory: URL
+    let stdout: FileHandle
+    let stderr: FileHandle
+
+    var stdoutURL: URL { directory.appendingPathComponent("stdout") }
+    var stderrURL: URL { directory.appendingPathComponent("stderr") }
+
+    static func with<Value>(_ body: (TemporaryOutput) async throws -> Value) async throws -> Value {
+        try await TemporaryDirectory.with { directory in
+            let output = try TemporaryOutput(directory: directory)
+            defer {
+                try? output.stdout.close()
+                try? output.stderr.close()
+            }
+            return try await body(output)
+        }
+    }
+
+    private init(directory: URL) throws {
+        self.directory = directory
+        for name in ["stdout", "stderr"] {
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
+        }
+        stdout = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
+        stderr = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
+    }
+
+    func stdoutText() -> String { Self.text(of: stdoutURL) }
+    func stderrText() -> String { Self.text(of: stderrURL) }
+
+    private static func text(of url: URL) -> String {
+        String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
+    }
+}

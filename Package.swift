@@ -119,6 +119,8 @@ let package = Package(
             name: "IntakeTestSupport",
             dependencies: [
                 "IntakeCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 "IntakeModel",
                 "IntakePostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -136,6 +138,7 @@ let package = Package(
             name: "IntakeCoreTests",
             dependencies: [
                 "IntakeCore",
+                "IntakeTestSupport",
                 "IntakeModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeTestSupport
 import Testing
 
 /// Validly signed tokens whose `exp`, `iat` or `nbf` sit at the edges of Int64: the verifier must

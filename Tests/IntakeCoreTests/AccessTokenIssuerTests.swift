@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeTestSupport
 import Testing
 
 @Suite("AccessTokenIssuer")
@@ -76,7 +77,7 @@ struct AccessTokenIssuerTests {
         let parts = token.split(separator: ".")
         let header = try TokenForge.rawPart(0, of: token)
         let claims = try TokenForge.rawPart(1, of: token)
-        let expected = TokenForge.token(header: header, claims: claims, signature: .hs256(key.bytes))
+        let expected = TokenForge(key: key).token(header: header, claims: claims)
         #expect(expected.split(separator: ".")[2] == parts[2])
     }
 

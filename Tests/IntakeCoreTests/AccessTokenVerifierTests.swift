@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeTestSupport
 import Testing
 
 @Suite("AccessTokenVerifier")
@@ -85,32 +86,32 @@ struct AccessTokenVerifierTests {
     // MARK: algorithm and header
 
     @Test func refusesAlgNone() {
-        let token = TokenForge.token(header: TokenForge.header(alg: "none", kid: key.id), claims: TokenForge.claims(), signature: .raw(""))
+        let token = TokenForge(key: key).token(header: TokenForge.header(alg: "none", kid: key.id), claims: TokenForge.claims(), signature: .raw(""))
         expectRefused(token, with: .algorithmNotAllowed)
     }
 
     @Test func refusesAlgNoneEvenWithAValidHS256Signature() {
-        let token = TokenForge.token(header: TokenForge.header(alg: "none", kid: key.id), claims: TokenForge.claims(), signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(alg: "none", kid: key.id), claims: TokenForge.claims())
         expectRefused(token, with: .algorithmNotAllowed)
     }
 
     @Test func refusesHS512SignedWithTheSameKeyBytes() {
-        let token = TokenForge.token(header: TokenForge.header(alg: "HS512", kid: key.id), claims: TokenForge.claims(), signature: .hs512(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(alg: "HS512", kid: key.id), claims: TokenForge.claims(), signature: .hs512)
         expectRefused(token, with: .algorithmNotAllowed)
     }
 
     @Test func refusesAnRS256Header() {
         let fakeSignature = TokenForge.base64URL((0..<256).map { UInt8($0) })
-        let token = TokenForge.token(header: TokenForge.header(alg: "RS256", kid: key.id), claims: TokenForge.claims(), signature: .raw(fakeSignature))
+        let token = TokenForge(key: key).token(header: TokenForge.header(alg: "RS256", kid: key.id), claims: TokenForge.claims(), signature: .raw(fakeSignature))
         expectRefused(token, with: .algorithmNotAllowed)
         // Key confusion: RS256 header, HMAC over the key bytes.
-        let confused = TokenForge.token(header: TokenForge.header(alg: "RS256", kid: key.id), claims: TokenForge.claims(), signature: .hs256(key.bytes))
+        let confused = TokenForge(key: key).token(header: TokenForge.header(alg: "RS256", kid: key.id), claims: TokenForge.claims())
         expectRefused(confused, with: .algorithmNotAllowed)
     }
 
     @Test(arguments: ["hs256", "HS 256", ""])
     func refusesAlgorithmNamesThatAreNotExactlyHS256(alg: String) {
-        let token = TokenForge.token(header: TokenForge.header(alg: alg, kid: key.id), claims: TokenForge.claims(), signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(alg: alg, kid: key.id), claims: TokenForge.claims())
         expectRefused(token, with: .algorithmNotAllowed)
     }
 
@@ -120,7 +121,7 @@ struct AccessTokenVerifierTests {
     }
 
     @Test func refusesAMissingType() {
-        let token = TokenForge.token(header: TokenForge.header(typ: nil, kid: key.id), claims: TokenForge.claims(), signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(typ: nil, kid: key.id), claims: TokenForge.claims())
         expectRefused(token, with: .wrongType)
     }
 
@@ -128,12 +129,12 @@ struct AccessTokenVerifierTests {
         // Signed with another key under that key's kid.
         expectRefused(TokenForge.signed(TokenForge.claims(), key: otherKey), with: .unknownKey)
         // Signed with our key under a kid we don't have.
-        let token = TokenForge.token(header: TokenForge.header(kid: "no-such-kid"), claims: TokenForge.claims(), signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(kid: "no-such-kid"), claims: TokenForge.claims())
         expectRefused(token, with: .unknownKey)
     }
 
     @Test func refusesAMissingKeyID() {
-        let token = TokenForge.token(header: TokenForge.header(kid: nil), claims: TokenForge.claims(), signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(kid: nil), claims: TokenForge.claims())
         expectRefused(token, with: .unknownKey)
     }
 
@@ -166,7 +167,7 @@ struct AccessTokenVerifierTests {
     }
 
     @Test func refusesOurKeyIDWithAnotherKeysSignature() {
-        let token = TokenForge.token(header: TokenForge.header(kid: key.id), claims: TokenForge.claims(), signature: .hs256(otherKey.bytes))
+        let token = TokenForge(key: otherKey).token(header: TokenForge.header(kid: key.id), claims: TokenForge.claims())
         expectRefused(token, with: .badSignature)
     }
 
@@ -268,12 +269,12 @@ struct AccessTokenVerifierTests {
     }
 
     @Test func refusesAPayloadThatIsNotJSON() {
-        let token = TokenForge.token(header: TokenForge.header(kid: key.id), claims: "not json", signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(kid: key.id), claims: "not json")
         expectRefused(token, with: .malformed)
     }
 
     @Test func refusesAPayloadWithoutRequiredClaims() {
-        let token = TokenForge.token(header: TokenForge.header(kid: key.id), claims: #"{"iss":"\#(TokenForge.issuer)"}"#, signature: .hs256(key.bytes))
+        let token = TokenForge(key: key).token(header: TokenForge.header(kid: key.id), claims: #"{"iss":"\#(TokenForge.issuer)"}"#)
         expectRefused(token, with: .malformed)
     }
 

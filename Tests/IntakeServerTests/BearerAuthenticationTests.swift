@@ -114,13 +114,13 @@ struct BearerAuthenticationTests {
             let forge = TokenForge(key: server.signingKey)
             let token = forge.token(
                 header: TokenForge.header(kid: server.signingKey.id),
-                claims: TokenForge.claims(clientID: credentials.clientID))
+                claims: TokenForge.claims(for: credentials.clientID))
             let response = try await server.post("/v2/event", json: Self.event, token: token)
             #expect(response.status == .created, "\(response.text)")
             // `aud` may also be an array holding our identifier (RFC 7519 §4.1.3).
             let arrayAudience = forge.token(
                 header: TokenForge.header(kid: server.signingKey.id),
-                claims: TokenForge.claims(clientID: credentials.clientID)
+                claims: TokenForge.claims(for: credentials.clientID)
                     .replacingOccurrences(
                         of: #""aud":"\#(TestServer.issuer)""#, with: #""aud":["other","\#(TestServer.issuer)"]"#))
             let second = try await server.post("/v2/event", json: Self.event, token: arrayAudience)
@@ -152,7 +152,7 @@ struct BearerAuthenticationTests {
             let widened = decoded.claimsText.replacingOccurrences(
                 of: #""scope":"events:write""#, with: #""scope":"events:write events:read""#)
             #expect(widened != decoded.claimsText)
-            let tampered = "\(parts[0]).\(Base64URL.encode(widened)).\(parts[2])"
+            let tampered = "\(parts[0]).\(TokenForge.base64URL(widened)).\(parts[2])"
             let response = try await server.get("/v2/events", token: tampered)
             try expectBearerError(response, status: .unauthorized, error: "invalid_token")
             #expect(!response.text.contains(tampered))
@@ -182,7 +182,7 @@ struct BearerAuthenticationTests {
             let token = TokenForge(key: server.signingKey).token(
                 header: TokenForge.header(kid: server.signingKey.id),
                 claims: TokenForge.claims(
-                    clientID: credentials.clientID, issuedAt: now - 7200, lifetime: 3600, scope: "events:write"))
+                    for: credentials.clientID, issuedAt: now - 7200, lifetime: 3600, scope: "events:write"))
             let response = try await server.post("/v2/event", json: Self.event, token: token)
             try expectBearerError(response, status: .unauthorized, error: "invalid_token")
         }
@@ -206,7 +206,7 @@ struct BearerAuthenticationTests {
 
         func token(key: SigningKey, clientID: String) -> String {
             let forge = TokenForge(key: key)
-            let claims = TokenForge.claims(clientID: clientID)
+            let claims = TokenForge.claims(for: clientID)
             let header = TokenForge.header(kid: key.id)
             switch self {
             case .algNone:
@@ -227,15 +227,15 @@ struct BearerAuthenticationTests {
                 return forge.token(header: TokenForge.header(kid: nil), claims: claims)
             case .otherIssuer:
                 return forge.token(
-                    header: header, claims: TokenForge.claims(clientID: clientID, issuer: "http://evil.test"))
+                    header: header, claims: TokenForge.claims(for: clientID, issuer: "http://evil.test"))
             case .otherAudience:
                 return forge.token(
-                    header: header, claims: TokenForge.claims(clientID: clientID, audience: "http://other-api.test"))
+                    header: header, claims: TokenForge.claims(for: clientID, audience: "http://other-api.test"))
             case .otherKey:
                 return TokenForge(keyBytes: Array(repeating: 7, count: 32)).token(header: header, claims: claims)
             case .issuedInFuture:
                 let future = Int64(Date().timeIntervalSince1970) + 3600
-                return forge.token(header: header, claims: TokenForge.claims(clientID: clientID, issuedAt: future))
+                return forge.token(header: header, claims: TokenForge.claims(for: clientID, issuedAt: future))
             case .notYetValid:
                 let withNotBefore = claims.replacingOccurrences(
                     of: #""jti""#, with: #""nbf":\#(Int64(Date().timeIntervalSince1970) + 3600),"jti""#)

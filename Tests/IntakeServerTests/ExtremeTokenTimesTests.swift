@@ -20,12 +20,12 @@ struct ExtremeTokenTimesTests {
             let now = Int64(Date().timeIntervalSince1970)
             var claimSets: [(String, String)] = []
             for value in Self.extremes {
-                claimSets.append(("exp=\(value)", TokenForge.claims(clientID: credentials.clientID, iat: now, exp: value)))
-                claimSets.append(("iat=\(value)", TokenForge.claims(clientID: credentials.clientID, iat: value, exp: now + 600)))
-                claimSets.append(("all=\(value)", TokenForge.claims(clientID: credentials.clientID, iat: value, exp: value, nbf: value)))
+                claimSets.append(("exp=\(value)", TokenForge.claims(for: credentials.clientID, issuedAt: now, expiresAt: value)))
+                claimSets.append(("iat=\(value)", TokenForge.claims(for: credentials.clientID, issuedAt: value, expiresAt: now + 600)))
+                claimSets.append(("all=\(value)", TokenForge.claims(for: credentials.clientID, issuedAt: value, expiresAt: value, notBefore: value)))
             }
             for value in [Int64.max, Int64.max - 30, Int64.max - 60] {
-                claimSets.append(("nbf=\(value)", TokenForge.claims(clientID: credentials.clientID, iat: now, exp: now + 600, nbf: value)))
+                claimSets.append(("nbf=\(value)", TokenForge.claims(for: credentials.clientID, issuedAt: now, expiresAt: now + 600, notBefore: value)))
             }
             for (label, claims) in claimSets {
                 let token = forge.token(header: header, claims: claims)

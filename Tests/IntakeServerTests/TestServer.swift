@@ -21,7 +21,7 @@ import Testing
 /// }
 /// ```
 struct TestServer: Sendable {
-    static let issuer = "http://intake.test"
+    static let issuer = TokenForge.serverIssuer
 
     let store: any IntakeStore
     let server: IntakeServer

@@ -34,15 +34,15 @@ def main():
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--idle-timeout", type=int, default=5)
     parser.add_argument("--port", type=int, default=18085)
-    parser.add_argument("--extra", nargs="*", default=[], help="more `intake serve` flags")
+    parser.add_argument("--legacy", action="store_true", help="a binary without --idle-timeout and --no-bootstrap-client")
     options = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     work = tempfile.mkdtemp()
-    flags = ["--port", str(options.port), "--database", f"{work}/intake.sqlite", "--no-bootstrap-client"]
-    if options.idle_timeout:
-        flags += ["--idle-timeout", str(options.idle_timeout)]
-    server = subprocess.Popen([options.bin, "serve", *flags, *options.extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    flags = ["--port", str(options.port), "--database", f"{work}/intake.sqlite"]
+    if not options.legacy:
+        flags += ["--no-bootstrap-client", "--idle-timeout", str(options.idle_timeout)]
+    server = subprocess.Popen([options.bin, "serve", *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             if health(options.port)[0] == 200:

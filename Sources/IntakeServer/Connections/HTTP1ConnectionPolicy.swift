@@ -13,9 +13,10 @@ import NIOHTTP1
 /// - A connection past the ``ConnectionBudget`` is answered `503` as soon as it opens, and closed.
 /// - A request body must arrive whole within the body timeout, or the answer is `408` and the
 ///   connection closes: Hummingbird's idle timeout resets on every chunk, so a client trickling a
-///   body would hold its connection as long as it likes. A timer on the event loop costs a heap
-///   entry per request with a body; a deadline task per request in the handler cost the token
-///   endpoint a third of its rate (measured with `scripts/load.sh`).
+///   body would hold its connection as long as it likes. One timer per connection watches the body
+///   in progress and is set again only when it fires, so a busy connection pays for a timer once
+///   per timeout, not once per request (a deadline task per request in the handler cost the token
+///   endpoint a third of its rate, measured with `scripts/load.sh`).
 /// - After an answer with `Connection: close` (a `413` whose body was never read, say) the
 ///   connection is closed for real: Hummingbird would only half-close it and wait for the client.
 ///   The write side closes first, so the client reads the whole answer, then the socket, after a
@@ -37,7 +38,10 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     private let bodyTimeout: TimeAmount
     private let refusesConnection: Bool
     private let linger: TimeAmount
-    private var bodyDeadline: Scheduled<Void>?
+    /// The connection's body timer, when set.
+    private var bodyTimer: Scheduled<Void>?
+    /// When the body now arriving began, if one is.
+    private var bodyStarted: NIODeadline?
     private var exchanges = CircularBuffer<Exchange>()
     /// A request was refused here; nothing more is read from this connection.
     private var isRefusing = false
@@ -65,7 +69,7 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        bodyDeadline?.cancel()
+        bodyTimer?.cancel()
         context.fireChannelInactive()
     }
 
@@ -73,60 +77,83 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         guard !isRefusing else { return }
         let part = Self.unwrapInboundIn(data)
         guard case .head(var head) = part else {
-            if case .end = part {
-                bodyDeadline?.cancel()
-                bodyDeadline = nil
-            }
+            if case .end = part { bodyStarted = nil }
             context.fireChannelRead(data)
             return
         }
-        let hosts = head.headers["host"].count
-        if hosts > 1 || (hosts == 0 && (head.version.major, head.version.minor) >= (1, 1)) {
+        // One pass over the headers: this runs for every request.
+        var hosts = 0
+        var expectsContinue = false
+        var declaredLength = 0
+        var hasBody = false
+        for (name, value) in head.headers {
+            switch name.utf8.count {
+            case 4 where name.lowercased() == "host":
+                hosts += 1
+            case 6 where name.lowercased() == "expect":
+                expectsContinue = expectsContinue || value.lowercased() == "100-continue"
+            case 14 where name.lowercased() == "content-length":
+                declaredLength = Int(value) ?? 0
+                hasBody = hasBody || declaredLength > 0
+            case 17 where name.lowercased() == "transfer-encoding":
+                hasBody = true
+            default:
+                break
+            }
+        }
+        let isHTTP11 = (head.version.major, head.version.minor) >= (1, 1)
+        if hosts > 1 || (hosts == 0 && isHTTP11) {
             refuse(
                 context: context, status: .badRequest, type: "bad-request",
                 detail: hosts == 0 ? "The request has no Host header" : "The request has more than one Host header")
             return
         }
         var exchange = Exchange(closesConnection: !head.isKeepAlive, wantsContinue: false)
-        if (head.version.major, head.version.minor) >= (1, 1), head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+        var forwarded = data
+        if isHTTP11, expectsContinue {
             head.headers.remove(name: "expect")
-            let declared = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
-            if declared <= maximumBodySize {
+            if declaredLength <= maximumBodySize {
                 exchange.wantsContinue = true
             } else {
                 // The body will not be invited, so what follows on the connection is not a request.
                 exchange.closesConnection = true
             }
+            forwarded = Self.wrapInboundOut(.head(head))
         }
         if exchange.closesConnection {
             // Hummingbird ends a connection only when the request says exactly `close`.
             head.headers.replaceOrAdd(name: "connection", value: "close")
+            forwarded = Self.wrapInboundOut(.head(head))
         }
         exchanges.append(exchange)
         if exchanges.count == 1 { sendContinueIfWanted(context: context) }
-        let declaredLength = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
-        if declaredLength > 0 || head.headers.contains(name: "transfer-encoding") {
-            bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: bodyTimeout) { [self] in
-                bodyTimedOut(context: context)
-            }
+        if hasBody {
+            bodyStarted = .now()
+            if bodyTimer == nil { setBodyTimer(at: .now() + bodyTimeout, context: context) }
         }
-        context.fireChannelRead(Self.wrapInboundOut(.head(head)))
+        context.fireChannelRead(forwarded)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch Self.unwrapOutboundIn(data) {
         case .head(var head) where head.status.code >= 200:
-            if let current = exchanges.indices.first {
-                if head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
-                    exchanges[current].closesConnection = true
-                }
-                if exchanges[current].closesConnection {
-                    head.headers.replaceOrAdd(name: "connection", value: "close")
-                }
-                // A final answer that comes before the body was invited replaces the 100.
-                exchanges[current].wantsContinue = false
-                exchanges[current].isAnswered = true
+            guard let current = exchanges.indices.first else {
+                context.write(data, promise: promise)
+                return
             }
+            // A final answer that comes before the body was invited replaces the 100.
+            exchanges[current].wantsContinue = false
+            exchanges[current].isAnswered = true
+            if head.headers.contains(name: "connection"),
+                head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" })
+            {
+                exchanges[current].closesConnection = true
+            }
+            guard exchanges[current].closesConnection else {
+                context.write(data, promise: promise)
+                return
+            }
+            head.headers.replaceOrAdd(name: "connection", value: "close")
             context.write(Self.wrapOutboundOut(.head(head)), promise: promise)
         case .end:
             let finished = exchanges.isEmpty ? nil : exchanges.removeFirst()
@@ -142,8 +169,21 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private func bodyTimedOut(context: ChannelHandlerContext) {
-        bodyDeadline = nil
+    private func setBodyTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            bodyTimerFired(context: context)
+        }
+    }
+
+    private func bodyTimerFired(context: ChannelHandlerContext) {
+        bodyTimer = nil
+        guard let started = bodyStarted else { return }
+        guard NIODeadline.now() >= started + bodyTimeout else {
+            // A later body is arriving: watch it until its own deadline.
+            setBodyTimer(at: started + bodyTimeout, context: context)
+            return
+        }
+        bodyStarted = nil
         guard exchanges.count == 1, !exchanges[exchanges.startIndex].isAnswered else {
             // An answer is already on its way (or earlier ones are): just end the connection.
             isRefusing = true

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """What idle connections cost the server, and whether it stays up under them.
 
-Starts `intake serve` on a throwaway SQLite database, opens COUNT TCP connections that send nothing,
-and reports: how many the server accepted and how many it refused (503), whether /health still
+Starts `intake serve` on a throwaway SQLite database, opens COUNT TCP connections that send nothing
+(from ADDRESSES loopback source addresses, 127.0.1.1 and on, as that many hosts would), and reports: how many the server accepted and how many it refused (503), whether /health still
 answers while they are held, the server's RSS before, while held, and after the idle timeout, and
 how many the server had closed by then.
 
-    python3 scripts/idle-connections.py --bin .build/release/intake --count 20000 --idle-timeout 5
+    python3 scripts/idle-connections.py --bin .build/release/intake --count 19000 --addresses 1
+    python3 scripts/idle-connections.py --bin .build/release/intake --count 19000 --addresses 100
 """
 import argparse, os, resource, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -34,6 +35,7 @@ def main():
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--idle-timeout", type=int, default=5)
     parser.add_argument("--port", type=int, default=18085)
+    parser.add_argument("--addresses", type=int, default=1)
     parser.add_argument("--legacy", action="store_true", help="a binary without --idle-timeout and --no-bootstrap-client")
     options = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -50,9 +52,10 @@ def main():
             time.sleep(0.1)
         print(f"RSS before: {rss_mb(server.pid):.1f} MB")
         held, failed = [], 0
-        for _ in range(min(options.count, hard - 64)):
+        for number in range(min(options.count, hard - 64)):
+            source = f"127.0.1.{1 + number % options.addresses}"
             try:
-                held.append(socket.create_connection(("127.0.0.1", options.port), timeout=5))
+                held.append(socket.create_connection(("127.0.0.1", options.port), timeout=5, source_address=(source, 0)))
             except OSError:
                 failed += 1
         time.sleep(1)

@@ -69,7 +69,8 @@ package struct IntakeServer: Sendable {
             router: router,
             server: .intakeHTTP1(
                 idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
-                budget: ConnectionBudget(limit: configuration.maximumConnections),
+                budget: ConnectionBudget(
+                    limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
                 maximumBodySize: configuration.maximumBodySize),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [refresher],

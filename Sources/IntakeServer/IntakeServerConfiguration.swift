@@ -24,6 +24,8 @@ package struct IntakeServerConfiguration: Sendable {
     package var bodyTimeout: Duration
     /// Connections open at once; past this a new one is answered `503` and closed.
     package var maximumConnections: Int
+    /// Connections open at once from one source address (0: no such limit).
+    package var maximumConnectionsPerAddress = 256
     /// What one page of `GET /v2/events` may weigh; the page ends early past it, with `next_cursor`.
     package var maximumPageBytes = EventPageQuery.defaultMaximumBytes
 

@@ -65,6 +65,28 @@ struct ConnectionHardeningTests {
         }
     }
 
+    @Test("One address cannot take every place: past its own limit it gets 503, others still get in")
+    func connectionLimitPerAddress() async throws {
+        try await TestServer.run(configure: { $0.maximumConnectionsPerAddress = 2 }) { server in
+            let port = try #require(server.client.port)
+            // Loopback addresses other than the test client's stand for other hosts. Each connection
+            // is answered before the next opens, so the order of acceptance is known.
+            var answers: [String] = []
+            var held: [RawConnection] = []
+            for _ in 0..<3 {
+                let connection = try RawConnection(port: port, from: "127.0.0.3")
+                try connection.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\r\n")
+                answers.append(await connection.read(timeout: .seconds(5), until: { $0.hasSuffix("}") }).text)
+                held.append(connection)
+            }
+            #expect(answers.map { $0.prefix(12) } == ["HTTP/1.1 200", "HTTP/1.1 200", "HTTP/1.1 503"])
+            let other = try RawConnection(port: port, from: "127.0.0.2")
+            try other.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\r\n")
+            #expect(await other.read(timeout: .seconds(5), until: { $0.hasSuffix("}") }).text.hasPrefix("HTTP/1.1 200"))
+            _ = held
+        }
+    }
+
     @Test("Expect: 100-continue is answered at once, and the body then stored")
     func expectContinue() async throws {
         try await TestServer.run { server in

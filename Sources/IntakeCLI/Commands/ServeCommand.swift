@@ -23,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     var bodyTimeout = 30
     @Option(name: .customLong("max-connections"), help: "Client connections open at once; past it a new one is answered 503 and closed.")
     var maximumConnections = 4096
+    @Option(name: .customLong("max-connections-per-address"), help: "Connections open at once from one address (0: no limit; raise it behind a proxy).")
+    var maximumConnectionsPerAddress = 256
     @Flag(
         inversion: .prefixedNo,
         help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
@@ -39,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds") }
         guard (1...3600).contains(bodyTimeout) else { throw ValidationError("--body-timeout must be 1 to 3600 seconds") }
         guard (1...1_000_000).contains(maximumConnections) else { throw ValidationError("--max-connections must be 1 to 1000000") }
+        guard (0...1_000_000).contains(maximumConnectionsPerAddress) else {
+            throw ValidationError("--max-connections-per-address must be 0 to 1000000")
+        }
     }
 
     func run() async throws {
@@ -49,9 +54,11 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning(
                 "The open-file limit allows \(connections) connections, not --max-connections \(maximumConnections); raise it with ulimit -n")
         }
-        let configuration = IntakeServerConfiguration(
+        var settings = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections)
+        settings.maximumConnectionsPerAddress = maximumConnectionsPerAddress
+        let configuration = settings
         let location = database.displayLocation
         let (host, port, bootstrapClient) = (host, port, bootstrapClient)
         try await database.withStore(logger: logger) { store in

@@ -17,12 +17,15 @@ struct IntakeHTTP1Channel: ServerChildChannel {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         // A connection past the budget is still set up, so that it can be told why it is refused;
         // it does not count, and it closes as soon as the answer is written.
-        let admitted = budget.acquire()
+        let address = channel.remoteAddress?.ipAddress
+        let admitted = budget.acquire(address: address)
         if admitted {
             let budget = self.budget
-            channel.closeFuture.whenComplete { _ in budget.release() }
+            channel.closeFuture.whenComplete { _ in budget.release(address: address) }
         } else {
-            logger.warning("Connection refused: the connection limit is reached", metadata: ["limit": "\(budget.limit)"])
+            logger.warning(
+                "Connection refused: a connection limit is reached",
+                metadata: ["limit": "\(budget.limit)", "limit_per_address": "\(budget.limitPerAddress)"])
         }
         let (maximumBodySize, bodyTimeout) = (self.maximumBodySize, self.bodyTimeout)
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in

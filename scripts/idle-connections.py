@@ -33,7 +33,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=".build/release/intake")
     parser.add_argument("--count", type=int, default=20000)
-    parser.add_argument("--idle-timeout", type=int, default=5)
+    parser.add_argument("--idle-timeout", type=int, default=30)
     parser.add_argument("--port", type=int, default=18085)
     parser.add_argument("--addresses", type=int, default=1)
     parser.add_argument("--legacy", action="store_true", help="a binary without --idle-timeout and --no-bootstrap-client")

@@ -144,6 +144,21 @@ struct ConnectionHardeningTests {
         }
     }
 
+    @Test(
+        "A request that is not valid HTTP gets a 400 problem document, not an empty answer",
+        arguments: ["Content-Length: -1\r\n", "C\u{7F}ntent-Type: a\r\n", "Content-Length: 1\r\nContent-Length: 2\r\n"])
+    func malformedHTTP(_ header: String) async throws {
+        try await TestServer.run { server in
+            let connection = try RawConnection(port: try #require(server.client.port))
+            try connection.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\(header)\r\n")
+            let answer = await connection.read(timeout: .seconds(5))
+            #expect(answer.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer.text)")
+            #expect(answer.text.contains("application/problem+json"))
+            #expect(answer.text.hasSuffix(#""detail":"The request is not valid HTTP/1.1"}"#), "\(answer.text)")
+            #expect(answer.closed)
+        }
+    }
+
     @Test("A body that trickles in too slowly is answered 408 and the connection closed")
     func slowBodyTimesOut() async throws {
         try await TestServer.run(configure: { $0.bodyTimeout = .seconds(1) }) { server in

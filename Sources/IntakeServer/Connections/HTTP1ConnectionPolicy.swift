@@ -11,6 +11,8 @@ import NIOHTTP1
 ///   `Connection: close` in any spelling) gets `Connection: close` and a closed connection.
 /// - A request without `Host` in HTTP/1.1, or with two (RFC 9112 §3.2), is answered `400` here.
 /// - A connection past the ``ConnectionBudget`` is answered `503` as soon as it opens, and closed.
+/// - A request that is not HTTP/1.1 at all (a bad header name, `Content-Length: -1`, …) gets the
+///   same `400` problem document as every other refusal, instead of Hummingbird's empty `400`.
 /// - A request body must arrive whole within the body timeout, or the answer is `408` and the
 ///   connection closes: Hummingbird's idle timeout resets on every chunk, so a client trickling a
 ///   body would hold its connection as long as it likes. One timer per connection watches the body
@@ -66,6 +68,15 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     private func refuseConnectionIfNeeded(context: ChannelHandlerContext) {
         guard refusesConnection, !isRefusing else { return }
         refuse(context: context, status: .serviceUnavailable, type: "unavailable", detail: "Too many open connections; retry later")
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError else {
+            context.fireErrorCaught(error)
+            return
+        }
+        guard !isRefusing else { return }
+        refuse(context: context, status: .badRequest, type: "bad-request", detail: "The request is not valid HTTP/1.1")
     }
 
     func channelInactive(context: ChannelHandlerContext) {

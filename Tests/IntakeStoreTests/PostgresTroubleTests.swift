@@ -11,11 +11,10 @@ struct PostgresTroubleTests {
     static let nothingListens = "postgres://intake:secret@127.0.0.1:1/intake?sslmode=disable"
 
     @Test func anUnreachableServerFailsAtOnceWithOneLine() async throws {
-        let started = ContinuousClock.now
+        // The pool alone would retry for a minute before its first query failed.
         let error = await #expect(throws: PostgresUnavailable.self) {
             try await PostgresStore.withRunningStore(Self.nothingListens, logger: PostgresTestDatabase.logger) { _ in }
         }
-        #expect(ContinuousClock.now - started < .seconds(6))
         #expect(error?.description == "cannot reach PostgreSQL at 127.0.0.1:1: refused, unreachable, or no answer within 5.0 seconds")
         #expect(error?.description.contains("secret") == false)
     }
@@ -42,10 +41,10 @@ struct PostgresTroubleTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let started = ContinuousClock.now
+            // The store's own deadline ends the wait; without it the pool's circuit breaker would,
+            // about a minute later, with another error.
             await #expect(throws: DeadlineExceeded.self) { try await store.eventPage(EventPageQuery(account: "default")) }
             await #expect(throws: DeadlineExceeded.self) { try await store.clientsVersion() }
-            #expect(ContinuousClock.now - started < .seconds(12))
         }
     }
 }

@@ -131,30 +131,26 @@ struct ConnectionHardeningTests {
         }
     }
 
-    @Test("HTTP/1.1 without Host, or with two, is 400 (RFC 9112 §3.2)", arguments: ["", "Host: a.test\r\nHost: b.test\r\n"])
-    func hostIsRequiredOnce(_ hosts: String) async throws {
-        try await TestServer.run { server in
-            let connection = try RawConnection(port: try #require(server.client.port))
-            try connection.send("GET /health HTTP/1.1\r\n\(hosts)\r\n")
-            let answer = await connection.read(timeout: .seconds(5))
-            #expect(answer.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer.text)")
-            #expect(answer.text.contains("application/problem+json"))
-            #expect(answer.text.contains("Host header"))
-            #expect(answer.closed)
-        }
-    }
+    /// Requests refused before any route sees them, and what the refusal says.
+    static let refusedRequests: [(head: String, detail: String)] = [
+        ("GET /health HTTP/1.1\r\n\r\n", "The request has no Host header"),
+        ("GET /health HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n", "The request has more than one Host header"),
+        ("GET /health HTTP/1.1\r\nHost: intake.test\r\nContent-Length: -1\r\n\r\n", "The request is not valid HTTP/1.1"),
+        ("GET /health HTTP/1.1\r\nHost: intake.test\r\nC\u{7F}ntent-Type: a\r\n\r\n", "The request is not valid HTTP/1.1"),
+        ("GET /health HTTP/1.1\r\nHost: intake.test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "The request is not valid HTTP/1.1"),
+    ]
 
     @Test(
-        "A request that is not valid HTTP gets a 400 problem document, not an empty answer",
-        arguments: ["Content-Length: -1\r\n", "C\u{7F}ntent-Type: a\r\n", "Content-Length: 1\r\nContent-Length: 2\r\n"])
-    func malformedHTTP(_ header: String) async throws {
+        "No Host in HTTP/1.1, two Hosts (RFC 9112 §3.2), or not HTTP at all: a 400 problem document and a closed connection",
+        arguments: refusedRequests)
+    func refusedBeforeRouting(_ request: (head: String, detail: String)) async throws {
         try await TestServer.run { server in
             let connection = try RawConnection(port: try #require(server.client.port))
-            try connection.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\(header)\r\n")
+            try connection.send(request.head)
             let answer = await connection.read(timeout: .seconds(5))
             #expect(answer.text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer.text)")
             #expect(answer.text.contains("application/problem+json"))
-            #expect(answer.text.hasSuffix(#""detail":"The request is not valid HTTP/1.1"}"#), "\(answer.text)")
+            #expect(answer.text.hasSuffix(#""detail":"\#(request.detail)"}"#), "\(answer.text)")
             #expect(answer.closed)
         }
     }

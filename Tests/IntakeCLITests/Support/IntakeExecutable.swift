@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The `intake` executable that `swift build --build-tests` put beside this test bundle, run as an
@@ -72,6 +73,15 @@ enum IntakeExecutable {
         return process
     }
 
+    /// Starts `process`, one launch at a time across the whole test run: Foundation's `Process.run()`
+    /// on Linux is not safe to call from several threads at once (a parallel run crashed inside it,
+    /// in its copy of the environment, under CI).
+    static func launch(_ process: Process) throws {
+        try launching.withLock { _ in try process.run() }
+    }
+
+    private static let launching = Mutex(())
+
     /// Runs `intake arguments` to its end (killed after `timeout`) and returns what it printed.
     static func run(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], umask: String? = nil,
@@ -83,7 +93,7 @@ enum IntakeExecutable {
             let process = try Self.process(
                 arguments, in: directory, environment: environment, umask: umask, stdout: output.stdout,
                 stderr: output.stderr)
-            try process.run()
+            try launch(process)
             let exited = await waitForExit(process, timeout: timeout)
             if !exited {
                 process.forceKill()

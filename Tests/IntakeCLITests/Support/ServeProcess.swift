@@ -40,7 +40,7 @@ struct ServeProcess {
             let process = try IntakeExecutable.process(
                 ["serve", "--host", "127.0.0.1", "--port", "0"] + extraArguments, in: directory, umask: umask,
                 stdout: output.stdout, stderr: output.stderr)
-            try process.run()
+            try IntakeExecutable.launch(process)
             defer { process.forceKill() }
             let port = try await waitForBanner(process, output: output, sourceLocation: sourceLocation)
             return try await body(ServeProcess(process: process, output: output, port: port))

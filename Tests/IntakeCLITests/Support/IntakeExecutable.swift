@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 /// The `intake` executable that `swift build --build-tests` put beside this test bundle, run as an
@@ -50,37 +49,16 @@ enum IntakeExecutable {
         return environment
     }
 
-    /// A process for `intake arguments` in `directory`, writing into the two files; with `umask`,
-    /// started through /bin/sh so that the umask applies to it.
-    static func process(
+    /// Starts `intake arguments` in `directory` (with `umask`, when given), writing into the
+    /// output's two files.
+    static func start(
         _ arguments: [String], in directory: URL, environment extra: [String: String] = [:], umask: String? = nil,
-        stdout: FileHandle, stderr: FileHandle
-    ) throws -> Process {
-        let executable = try url()
-        let process = Process()
-        if let umask {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", executable.path] + arguments
-        } else {
-            process.executableURL = executable
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = directory
-        process.environment = environment(extra)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stdout
-        process.standardError = stderr
-        return process
+        output: TemporaryOutput
+    ) throws -> ChildProcess {
+        try ChildProcess(
+            executable: try url().path, arguments: arguments, directory: directory.path, umask: umask,
+            environment: environment(extra), stdoutPath: output.stdoutURL.path, stderrPath: output.stderrURL.path)
     }
-
-    /// Starts `process`, one launch at a time across the whole test run: Foundation's `Process.run()`
-    /// on Linux is not safe to call from several threads at once (a parallel run crashed inside it,
-    /// in its copy of the environment, under CI).
-    static func launch(_ process: Process) throws {
-        try launching.withLock { _ in try process.run() }
-    }
-
-    private static let launching = Mutex(())
 
     /// Runs `intake arguments` to its end (killed after `timeout`) and returns what it printed.
     static func run(
@@ -90,39 +68,25 @@ enum IntakeExecutable {
         // Files rather than pipes: nothing has to drain them while the process runs, so a chatty
         // command can never block on a full pipe.
         try await TemporaryOutput.with { output in
-            let process = try Self.process(
-                arguments, in: directory, environment: environment, umask: umask, stdout: output.stdout,
-                stderr: output.stderr)
-            try launch(process)
+            let process = try start(arguments, in: directory, environment: environment, umask: umask, output: output)
             let exited = await waitForExit(process, timeout: timeout)
             if !exited {
                 process.forceKill()
                 Issue.record("intake \(arguments.joined(separator: " ")) did not end within \(timeout)", sourceLocation: sourceLocation)
             }
             return CommandResult(
-                status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal,
+                status: process.terminationStatus, crashed: process.wasSignalled,
                 stdout: output.stdoutText(), stderr: output.stderrText())
         }
     }
 
     /// Polls until `process` ends; false when `timeout` passed first.
-    static func waitForExit(_ process: Process, timeout: Duration) async -> Bool {
+    static func waitForExit(_ process: ChildProcess, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        // isRunning turns false when the reaper has collected the status.
-        process.waitUntilExit()
         return true
-    }
-}
-
-extension Process {
-    /// SIGKILL and reap, for a process a test is giving up on.
-    func forceKill() {
-        guard isRunning else { return }
-        kill(processIdentifier, SIGKILL)
-        waitUntilExit()
     }
 }

@@ -11,7 +11,7 @@ import Testing
 /// }
 /// ```
 struct ServeProcess {
-    let process: Process
+    let process: ChildProcess
     let output: TemporaryOutput
     let port: Int
 
@@ -37,10 +37,9 @@ struct ServeProcess {
         sourceLocation: SourceLocation = #_sourceLocation, _ body: (ServeProcess) async throws -> Value
     ) async throws -> Value {
         try await TemporaryOutput.with { output in
-            let process = try IntakeExecutable.process(
+            let process = try IntakeExecutable.start(
                 ["serve", "--host", "127.0.0.1", "--port", "0"] + extraArguments, in: directory, umask: umask,
-                stdout: output.stdout, stderr: output.stderr)
-            try IntakeExecutable.launch(process)
+                output: output)
             defer { process.forceKill() }
             let port = try await waitForBanner(process, output: output, sourceLocation: sourceLocation)
             return try await body(ServeProcess(process: process, output: output, port: port))
@@ -48,7 +47,7 @@ struct ServeProcess {
     }
 
     private static func waitForBanner(
-        _ process: Process, output: TemporaryOutput, sourceLocation: SourceLocation
+        _ process: ChildProcess, output: TemporaryOutput, sourceLocation: SourceLocation
     ) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
@@ -76,7 +75,7 @@ struct ServeProcess {
     }
 
     func signal(_ number: Int32) {
-        kill(process.processIdentifier, number)
+        process.signal(number)
     }
 
     /// Waits (bounded) for the server to end, and returns how it ended.
@@ -86,7 +85,7 @@ struct ServeProcess {
             Issue.record("intake serve did not stop within \(timeout)", sourceLocation: sourceLocation)
         }
         return CommandResult(
-            status: process.terminationStatus, crashed: process.terminationReason == .uncaughtSignal, stdout: stdout,
+            status: process.terminationStatus, crashed: process.wasSignalled, stdout: stdout,
             stderr: stderr)
     }
 }

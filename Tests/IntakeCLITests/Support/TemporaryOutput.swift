@@ -5,30 +5,18 @@ import IntakeTestSupport
 /// never show up in the directory the command runs in), removed afterwards.
 struct TemporaryOutput {
     let directory: URL
-    let stdout: FileHandle
-    let stderr: FileHandle
 
     var stdoutURL: URL { directory.appendingPathComponent("stdout") }
     var stderrURL: URL { directory.appendingPathComponent("stderr") }
 
     static func with<Value>(_ body: (TemporaryOutput) async throws -> Value) async throws -> Value {
         try await TemporaryDirectory.with { directory in
-            let output = try TemporaryOutput(directory: directory)
-            defer {
-                try? output.stdout.close()
-                try? output.stderr.close()
-            }
-            return try await body(output)
+            try await body(TemporaryOutput(directory: directory))
         }
     }
 
-    private init(directory: URL) throws {
+    private init(directory: URL) {
         self.directory = directory
-        for name in ["stdout", "stderr"] {
-            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil)
-        }
-        stdout = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
-        stderr = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
     }
 
     func stdoutText() -> String { Self.text(of: stdoutURL) }

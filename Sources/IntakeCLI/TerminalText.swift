@@ -25,30 +25,23 @@ enum TerminalText {
 
     /// `text` with every unsafe character written as `\u{…}` (Swift's spelling), for plain-text output.
     static func escaped(_ text: String) -> String {
-        guard firstUnsafeScalar(in: text) != nil else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if isUnsafe(scalar) {
-                out += "\\u{" + hex(scalar.value, width: 1) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        replacingUnsafe(in: text) { "\\u{" + hex($0.value, width: 1) + "}" }
     }
 
     /// Encoded JSON with every unsafe character written as a `\uXXXX` escape (surrogate pairs
     /// past U+FFFF). JSONEncoder escapes C0 but leaves C1 and format characters raw; unsafe
     /// characters only ever occur inside JSON strings, so the result decodes to the same values.
     static func escapedJSON(_ json: String) -> String {
-        guard firstUnsafeScalar(in: json) != nil else { return json }
+        replacingUnsafe(in: json) { scalar in
+            String(scalar).utf16.map { "\\u" + hex(UInt32($0), width: 4) }.joined()
+        }
+    }
+
+    private static func replacingUnsafe(in text: String, with spelling: (Unicode.Scalar) -> String) -> String {
+        guard firstUnsafeScalar(in: text) != nil else { return text }
         var out = ""
-        for scalar in json.unicodeScalars {
-            if isUnsafe(scalar) {
-                for unit in String(scalar).utf16 { out += "\\u" + hex(UInt32(unit), width: 4) }
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) { out += spelling(scalar) } else { out.unicodeScalars.append(scalar) }
         }
         return out
     }

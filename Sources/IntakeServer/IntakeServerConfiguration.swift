@@ -25,7 +25,7 @@ package struct IntakeServerConfiguration: Sendable {
     /// Connections open at once; past this a new one is answered `503` and closed.
     package var maximumConnections: Int
     /// Connections open at once from one source address (0: no such limit).
-    package var maximumConnectionsPerAddress = 256
+    package var maximumConnectionsPerAddress: Int
     /// What one page of `GET /v2/events` may weigh; the page ends early past it, with `next_cursor`.
     package var maximumPageBytes = EventPageQuery.defaultMaximumBytes
 
@@ -38,7 +38,8 @@ package struct IntakeServerConfiguration: Sendable {
         registryPollInterval: Duration = .seconds(1),
         idleTimeout: Duration = .seconds(30),
         bodyTimeout: Duration = .seconds(30),
-        maximumConnections: Int = 4096
+        maximumConnections: Int = 4096,
+        maximumConnectionsPerAddress: Int = 256
     ) {
         self.host = host
         self.port = port
@@ -49,6 +50,7 @@ package struct IntakeServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.maximumConnections = maximumConnections
+        self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
     }
 
     /// Why `issuer` cannot be an issuer identifier, or nil when it can: RFC 8414 §2 asks for a URL

@@ -54,11 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning(
                 "The open-file limit allows \(connections) connections, not --max-connections \(maximumConnections); raise it with ulimit -n")
         }
-        var settings = IntakeServerConfiguration(
+        let configuration = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
-            idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections)
-        settings.maximumConnectionsPerAddress = maximumConnectionsPerAddress
-        let configuration = settings
+            idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections,
+            maximumConnectionsPerAddress: maximumConnectionsPerAddress)
         let location = database.displayLocation
         let (host, port, bootstrapClient) = (host, port, bootstrapClient)
         try await database.withStore(logger: logger) { store in

@@ -20,6 +20,17 @@ package struct RegistryCheckState: Sendable, Hashable {
         case start(ticket: UInt64)
         /// A check is running; the caller's wait ends when check number `ticket` has finished.
         case wait(ticket: UInt64)
+
+        /// The check whose end the caller waits for.
+        package var ticket: UInt64 {
+            switch self {
+            case .start(let ticket), .wait(let ticket): ticket
+            }
+        }
+
+        package var startsCheck: Bool {
+            if case .start = self { true } else { false }
+        }
     }
 
     /// Checks finished so far.

@@ -22,8 +22,9 @@ package struct EventRecordPageBuilder: Sendable {
     private let maximumBytes: Int
     private var records: [EventRecord] = []
     private var bytes = 0
-    private var isFull = false
     private var sawMore = false
+
+    private var isFull: Bool { records.count >= limit || bytes >= maximumBytes }
 
     package init(_ query: EventPageQuery) {
         self.limit = min(max(query.limit, 1), EventPageQuery.maximumLimit)
@@ -42,7 +43,6 @@ package struct EventRecordPageBuilder: Sendable {
         }
         records.append(try record())
         bytes += EventRecordPage.weight(ofFieldsJSON: fieldsJSON)
-        isFull = records.count >= limit || bytes >= maximumBytes
         return true
     }
 

@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 
@@ -67,7 +68,7 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
 
     private func refuseConnectionIfNeeded(context: ChannelHandlerContext) {
         guard refusesConnection, !isRefusing else { return }
-        refuse(context: context, status: .serviceUnavailable, type: "unavailable", detail: "Too many open connections; retry later")
+        refuse(context: context, with: Problem.unavailable("Too many open connections; retry later"))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -76,7 +77,7 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         guard !isRefusing else { return }
-        refuse(context: context, status: .badRequest, type: "bad-request", detail: "The request is not valid HTTP/1.1")
+        refuse(context: context, with: Problem.badRequest("The request is not valid HTTP/1.1"))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -99,14 +100,14 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         var hasBody = false
         for (name, value) in head.headers {
             switch name.utf8.count {
-            case 4 where name.lowercased() == "host":
+            case 4 where Self.equalsIgnoringCase(name, "host"):
                 hosts += 1
-            case 6 where name.lowercased() == "expect":
-                expectsContinue = expectsContinue || value.lowercased() == "100-continue"
-            case 14 where name.lowercased() == "content-length":
+            case 6 where Self.equalsIgnoringCase(name, "expect"):
+                expectsContinue = expectsContinue || Self.equalsIgnoringCase(value, "100-continue")
+            case 14 where Self.equalsIgnoringCase(name, "content-length"):
                 declaredLength = Int(value) ?? 0
                 hasBody = hasBody || declaredLength > 0
-            case 17 where name.lowercased() == "transfer-encoding":
+            case 17 where Self.equalsIgnoringCase(name, "transfer-encoding"):
                 hasBody = true
             default:
                 break
@@ -115,8 +116,8 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         let isHTTP11 = (head.version.major, head.version.minor) >= (1, 1)
         if hosts > 1 || (hosts == 0 && isHTTP11) {
             refuse(
-                context: context, status: .badRequest, type: "bad-request",
-                detail: hosts == 0 ? "The request has no Host header" : "The request has more than one Host header")
+                context: context,
+                with: Problem.badRequest(hosts == 0 ? "The request has no Host header" : "The request has more than one Host header"))
             return
         }
         var exchange = Exchange(closesConnection: !head.isKeepAlive, wantsContinue: false)
@@ -180,6 +181,16 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
+    /// ASCII case-insensitive equality without the allocation of `lowercased()`: this runs on
+    /// the headers of every request. `lowercase` is lowercase ASCII.
+    private static func equalsIgnoringCase(_ text: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        guard text.utf8.count == expected.count else { return false }
+        return zip(text.utf8, expected).allSatisfy { byte, wanted in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == wanted : byte == wanted
+        }
+    }
+
     private func setBodyTimer(at deadline: NIODeadline, context: ChannelHandlerContext) {
         bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             bodyTimerFired(context: context)
@@ -202,7 +213,9 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         exchanges.removeAll()
-        refuse(context: context, status: .requestTimeout, type: "timeout", detail: "The request body did not arrive in time")
+        refuse(
+            context: context,
+            with: Problem(status: .requestTimeout, type: Problem.typeBase + "timeout", detail: "The request body did not arrive in time"))
     }
 
     private func sendContinueIfWanted(context: ChannelHandlerContext) {
@@ -211,23 +224,22 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
         context.writeAndFlush(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
     }
 
-    /// Answers from here, in the same problem form as the application's answers, and closes.
-    private func refuse(context: ChannelHandlerContext, status: HTTPResponseStatus, type: String, detail: String) {
+    /// Answers `problem` from here, as the application would, and closes.
+    private func refuse(context: ChannelHandlerContext, with problem: Problem) {
         isRefusing = true
         guard exchanges.isEmpty else {
             // Answers to earlier pipelined requests are still being written: do not interleave.
             context.close(promise: nil)
             return
         }
-        let body = ByteBuffer(
-            string: #"{"type":"urn:intake:problem:\#(type)","title":"\#(status.reasonPhrase)","status":\#(status.code),"detail":"\#(detail)"}"#)
-        var headers = HTTPHeaders()
+        let body = problem.body
+        var headers = HTTPHeaders(problem.headers.map { ($0.name.canonicalName, $0.value) })
         headers.add(name: "content-type", value: "application/problem+json")
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        if status == .serviceUnavailable { headers.add(name: "retry-after", value: "1") }
+        headers.add(name: "content-length", value: String(body.count))
         headers.add(name: "connection", value: "close")
-        context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: problem.status.code), headers: headers)
+        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        context.write(Self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         writeAndClose(Self.wrapOutboundOut(.end(nil)), context: context, promise: nil)
     }
 

@@ -61,7 +61,7 @@ struct TokenController {
                 description: "Only the client_credentials grant is supported", challenge: false)
         }
         let (clientID, secret) = try clientCredentials(request, form: form)
-        guard let client = await registry.authenticate(clientID: clientID, secret: Array(secret.utf8)) else {
+        guard let client = await registry.authenticate(clientID: clientID, secret: secret.utf8) else {
             throw OAuthError.invalidCredentials
         }
         var scopes = client.scopes

@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// ```swift
 /// let registry = try await ClientRegistry(store: store, logger: logger)
-/// let client = await registry.authenticate(clientID: id, secret: Array(secret.utf8))
+/// let client = await registry.authenticate(clientID: id, secret: secret.utf8)
 /// ```
 final class ClientRegistry: Sendable {
     static let minimumCheckInterval: Duration = .milliseconds(25)
@@ -53,14 +53,9 @@ final class ClientRegistry: Sendable {
     func checkForChanges() async {
         await withCheckedContinuation { continuation in
             let start = state.withLock { state in
-                switch state.machine.request() {
-                case .start(let ticket):
-                    state.waiters.append((ticket, continuation))
-                    return true
-                case .wait(let ticket):
-                    state.waiters.append((ticket, continuation))
-                    return false
-                }
+                let action = state.machine.request()
+                state.waiters.append((action.ticket, continuation))
+                return action.startsCheck
             }
             // Not a child of the caller: a cancelled request must not stop the check others wait for.
             if start { Task { await self.runChecks() } }

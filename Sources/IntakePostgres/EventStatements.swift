@@ -120,12 +120,12 @@ enum EventStatements {
         var clientIDs: [String] = [], keys: [String] = [], fingerprints: [ByteBuffer] = []
         var eventIDs: [String] = [], receivedAts: [Int64] = []
 
-        init(_ entries: [(clientID: String, key: IdempotencyKey, stored: StoredIdempotencyKey)], createdAt: Int64) {
+        init(_ entries: [(reference: IdempotencyKeyReference, stored: StoredIdempotencyKey)], createdAt: Int64) {
             self.createdAt = createdAt
             for entry in entries {
-                clientIDs.append(entry.clientID)
-                keys.append(entry.key.key)
-                fingerprints.append(ByteBuffer(bytes: entry.key.fingerprint))
+                clientIDs.append(entry.reference.clientID)
+                keys.append(entry.reference.key)
+                fingerprints.append(ByteBuffer(bytes: entry.stored.fingerprint))
                 eventIDs.append(entry.stored.eventIDList)
                 receivedAts.append(entry.stored.receivedAt)
             }

@@ -75,12 +75,7 @@ extension PostgresStore: EventStore {
             let insert = EventStatements.InsertEvents(fresh, receivedAt: receivedAt, lock: nil)
             let ids = try await insertedIDs(insert) { try await connection.execute($0, logger: logger) }
             let receipts = plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt)
-            let keys = plan.freshIndices.compactMap { index in
-                submissions[index].idempotencyKey.map { key in
-                    (submissions[index].clientID, key,
-                     StoredIdempotencyKey(fingerprint: key.fingerprint, receipts: receipts[index] ?? [], receivedAt: receivedAt))
-                }
-            }
+            let keys = plan.keysToStore(submissions, receipts: receipts, receivedAt: receivedAt)
             if !keys.isEmpty {
                 try await perform(EventStatements.InsertKeys(keys, createdAt: receivedAt / 1000), on: connection, logger: logger)
             }

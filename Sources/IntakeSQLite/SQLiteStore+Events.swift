@@ -82,11 +82,9 @@ extension SQLiteStore: EventStore {
             INSERT INTO idempotency_keys (client_id, key, fingerprint, event_ids, received_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
-        for index in plan.freshIndices {
-            guard let key = submissions[index].idempotencyKey else { continue }
-            let stored = StoredIdempotencyKey(fingerprint: key.fingerprint, receipts: receipts[index] ?? [], receivedAt: receivedAt)
+        for (reference, stored) in plan.keysToStore(submissions, receipts: receipts, receivedAt: receivedAt) {
             try insertKey.execute(arguments: [
-                submissions[index].clientID, key.key, Data(key.fingerprint), stored.eventIDList, receivedAt,
+                reference.clientID, reference.key, Data(stored.fingerprint), stored.eventIDList, stored.receivedAt,
                 receivedAt / 1000,
             ])
         }

@@ -50,6 +50,17 @@ import Testing
         #expect(plan.outcomes(receipts: receipts) == [.stored(first), .replayed(first), .keyReused])
     }
 
+    @Test func onlyKeysOfFreshSubmissionsAreStoredWithTheirReceipts() {
+        let submissions = [Self.submission(key: "k"), Self.submission(key: "k"), Self.submission(key: nil, events: 2)]
+        let plan = IdempotencyPlan(submissions, stored: [:])
+        let receipts = plan.receipts(forInsertedIDs: [1, 2, 3], receivedAt: 9)
+        let keys = plan.keysToStore(submissions, receipts: receipts, receivedAt: 9)
+        #expect(keys.map(\.reference) == [IdempotencyKeyReference(clientID: "c1", key: "k")])
+        #expect(keys.map(\.stored) == [
+            StoredIdempotencyKey(fingerprint: [1], receipts: [CommitReceipt(id: 1, receivedAt: 9)], receivedAt: 9)
+        ])
+    }
+
     @Test func keysBelongToTheirClient() {
         let plan = IdempotencyPlan(
             [Self.submission(client: "c1", key: "k"), Self.submission(client: "c2", key: "k")],

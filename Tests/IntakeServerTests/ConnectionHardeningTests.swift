@@ -34,8 +34,9 @@ struct ConnectionHardeningTests {
     func connectionLimit() async throws {
         try await TestServer.run(configure: { $0.maximumConnections = 3 }) { server in
             let port = try #require(server.client.port)
-            // Open connections, each asking for /health, until one is refused (the test client holds
-            // a connection of its own).
+            // The test client holds a connection of its own (a request makes sure it is open); open
+            // more, each asking for /health, until one is refused.
+            #expect(try await server.request(.get, "/health").status == .ok)
             var held: [RawConnection] = []
             var refusal: (text: String, closed: Bool)?
             for _ in 0..<5 where refusal == nil {

@@ -74,6 +74,19 @@ package struct IdempotencyPlan: Sendable, Hashable {
         return receipts
     }
 
+    /// The keys to remember once the fresh submissions' events are inserted: each key a fresh
+    /// submission brings, with the fingerprint of its request and the receipts of its events.
+    package func keysToStore(
+        _ submissions: [EventSubmission], receipts: [Int: [CommitReceipt]], receivedAt: Int64
+    ) -> [(reference: IdempotencyKeyReference, stored: StoredIdempotencyKey)] {
+        freshIndices.compactMap { index in
+            submissions[index].idempotencyKey.map { key in
+                (IdempotencyKeyReference(clientID: submissions[index].clientID, key: key.key),
+                 StoredIdempotencyKey(fingerprint: key.fingerprint, receipts: receipts[index] ?? [], receivedAt: receivedAt))
+            }
+        }
+    }
+
     /// One outcome per submission, given the receipts of the fresh ones.
     package func outcomes(receipts: [Int: [CommitReceipt]]) -> [EventSubmission.Outcome] {
         decisions.indices.map { index in

@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Tests only: the third-party verifier of our tokens and key set.
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -40,7 +41,7 @@ let package = Package(
             dependencies: [
                 "IntakeModel",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
@@ -179,6 +180,8 @@ let package = Package(
                 "IntakeCore",
                 "IntakeModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // An independent JOSE implementation: tokens are checked against the published JWKS with it.
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -28,9 +28,10 @@ intake_create_client() {
 }
 
 # `intake serve` on 127.0.0.1:$1 over the database $2, logging to $3; waits up to 10 s for /health.
-# SERVE_WRAPPER, if set, runs in front of it (e.g. "taskset -c 0").
+# SERVE_WRAPPER, if set, runs in front of it (e.g. "taskset -c 0"); SERVE_ARGUMENTS are added.
 intake_serve() {
-  ${SERVE_WRAPPER:-} "$INTAKE_BIN" serve --port "$1" --database "$2" > "$3" 2>&1 &
+  # shellcheck disable=SC2086
+  ${SERVE_WRAPPER:-} "$INTAKE_BIN" serve --port "$1" --database "$2" ${SERVE_ARGUMENTS:-} > "$3" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0

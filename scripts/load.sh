@@ -2,7 +2,8 @@
 # Load test: GET /health, POST /oauth2/token and POST /v2/event against one release-build server,
 # in one run, with wrk (Debian package `wrk`) sharing the machine.
 #
-#   scripts/load.sh                 # 64 connections, 10 s per endpoint
+#   scripts/load.sh                 # 64 connections, 10 s per endpoint, HS256 tokens
+#   scripts/load.sh ES256           # tokens signed ES256 (or RS256, EdDSA; env ALG is the same)
 #   CONNECTIONS=128 DURATION=20s scripts/load.sh
 #   INTAKE_BIN=.build/debug/intake scripts/load.sh   # another binary
 #   DATABASE=$(scripts/throwaway-postgres.sh) scripts/load.sh   # on PostgreSQL
@@ -19,6 +20,7 @@ THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18080}
 DATABASE=${DATABASE:-}
+ALG=${1:-${ALG:-HS256}}
 require_wrk
 intake_release_binary
 
@@ -27,7 +29,8 @@ trap 'kill "${server_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -
 database=${DATABASE:-$workdir/intake.sqlite}
 
 intake_create_client "$database"
-intake_serve "$PORT" "$database" "$workdir/server.log"
+SERVE_ARGUMENTS="--signing-alg $ALG" intake_serve "$PORT" "$database" "$workdir/server.log"
+if [ -n "$DATABASE" ]; then "$INTAKE_BIN" keys rotate --alg "$ALG" --database "$database" >/dev/null; sleep 2; fi
 
 export INTAKE_BASIC=$(printf '%s:%s' "$client_id" "$client_secret" | base64 -w0)
 export INTAKE_TOKEN=$(intake_token "http://127.0.0.1:$PORT" "$client_id" "$client_secret")
@@ -73,11 +76,11 @@ case "$database" in
   postgres://*|postgresql://*) storage="PostgreSQL" ;;
   *) storage="SQLite (synchronous=FULL)" ;;
 esac
-python3 - "$results" "$CONNECTIONS" "$DURATION" "$storage" <<'PY'
+python3 - "$results" "$CONNECTIONS" "$DURATION" "$storage" "$ALG" <<'PY'
 import sys
 rows = [line.split("\t") for line in open(sys.argv[1]).read().strip().splitlines()]
 health = float(rows[0][1])
-print(f"wrk, {sys.argv[2]} connections, {sys.argv[3]} per endpoint, one server, {sys.argv[4]}")
+print(f"wrk, {sys.argv[2]} connections, {sys.argv[3]} per endpoint, one server, {sys.argv[4]}, tokens {sys.argv[5]}")
 print(f"{'endpoint':<11} {'req/s':>9} {'of /health':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
 for name, rate, p50, p99, non2xx, errors in rows:
     print(f"{name:<11} {float(rate):>9.0f} {float(rate) / health:>9.0%} {float(p50):>8.2f} {float(p99):>8.2f} {non2xx:>8}  {errors}")

@@ -19,8 +19,14 @@ extension JSONValue {
     /// let value = try JSONValue(parsing: Array(#"{"seats": 3}"#.utf8))   // .object(["seats": .integer(3)])
     /// ```
     public init(parsing bytes: some Collection<UInt8>) throws(ParseError) {
-        let buffer = Array(bytes)
-        var parser = JSONParser(bytes: buffer)
+        var parser = JSONParser(bytes: Array(bytes), rejectsDuplicateNames: false)
+        self = try parser.parseDocument()
+    }
+
+    /// Parses one JSON document like ``init(parsing:)``, and refuses an object that names a member
+    /// twice (RFC 7519 §4: a JWT with duplicate claim names is rejected, never read first-wins).
+    package init(parsingRejectingDuplicateNames bytes: some Collection<UInt8>) throws(ParseError) {
+        var parser = JSONParser(bytes: Array(bytes), rejectsDuplicateNames: true)
         self = try parser.parseDocument()
     }
 }
@@ -28,10 +34,13 @@ extension JSONValue {
 /// The parser behind ``JSONValue/init(parsing:)``.
 private struct JSONParser {
     let bytes: [UInt8]
+    /// Otherwise the last of a repeated name wins.
+    let rejectsDuplicateNames: Bool
     var index = 0
 
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], rejectsDuplicateNames: Bool) {
         self.bytes = bytes
+        self.rejectsDuplicateNames = rejectsDuplicateNames
     }
 
     mutating func parseDocument() throws(JSONValue.ParseError) -> JSONValue {
@@ -85,7 +94,9 @@ private struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }
+            let keyOffset = index
             let key = try parseString()
+            if rejectsDuplicateNames, members[key] != nil { throw JSONValue.ParseError(offset: keyOffset) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
             index += 1

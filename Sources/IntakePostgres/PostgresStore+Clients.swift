@@ -78,19 +78,3 @@ extension PostgresStore: ClientStore {
             secretHash: SecretHash(bytes: Array(row.4.readableBytesView)), isEnabled: row.5, createdAt: row.6)
     }
 }
-
-extension PostgresStore: SigningKeyStore {
-    package func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
-        try await bounded { connection, logger in
-            try await connection.query(
-                "INSERT INTO settings (name, value) VALUES ('signing_key', \(ByteBuffer(bytes: candidate.bytes))) ON CONFLICT DO NOTHING",
-                logger: logger)
-            for try await value in try await connection.query("SELECT value FROM settings WHERE name = 'signing_key'", logger: logger)
-                .decode(ByteBuffer.self)
-            {
-                return try SigningKey(bytes: Array(value.readableBytesView))
-            }
-            return candidate
-        }
-    }
-}

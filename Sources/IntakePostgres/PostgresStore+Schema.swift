@@ -78,11 +78,39 @@ extension PostgresStore {
                 "CREATE INDEX events_by_creation ON events (account, created_at, id)",
             ]
         ),
+        (
+            // The key set replaces the one HS256 key kept in `settings`; that key stays active under
+            // the `kid` it always had (the first 12 bytes of the secret's SHA-256, base64url), so
+            // tokens it signed keep verifying. A leading zero byte marks material stored in the clear.
+            3,
+            [
+                """
+                CREATE TABLE signing_keys (
+                    kid TEXT PRIMARY KEY,
+                    alg TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'retiring', 'retired')),
+                    material BYTEA,
+                    created_at BIGINT NOT NULL,
+                    retires_at BIGINT
+                )
+                """,
+                "CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys (status) WHERE status = 'active'",
+                """
+                INSERT INTO signing_keys (kid, alg, status, material, created_at)
+                SELECT rtrim(translate(encode(substring(sha256(value) FROM 1 FOR 12), 'base64'), '+/', '-_'), '='),
+                       'HS256', 'active', decode('00', 'hex') || value, extract(epoch FROM now())::bigint
+                FROM settings WHERE name = 'signing_key'
+                """,
+                "DELETE FROM settings WHERE name = 'signing_key'",
+            ]
+        ),
     ]
 
-    /// Advisory lock ids: one for migrations, one that orders event commits across instances.
+    /// Advisory lock ids: one for migrations, one that orders event commits across instances, one
+    /// that makes rotations of the key set take turns.
     static let migrationLock: Int64 = 0x696E_7461_6B65_0001
     static let eventWriteLock: Int64 = 0x696E_7461_6B65_0002
+    static let keyRotationLock: Int64 = 0x696E_7461_6B65_0003
 
     /// Applies pending migrations. Instances starting together take turns on an advisory lock.
     package func migrate() async throws {

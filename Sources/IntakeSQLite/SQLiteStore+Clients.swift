@@ -65,15 +65,3 @@ extension SQLiteStore: ClientStore {
         )
     }
 }
-
-extension SQLiteStore: SigningKeyStore {
-    package func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
-        let bytes = try await pool.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO settings (name, value) VALUES ('signing_key', ?)",
-                arguments: [Data(candidate.bytes)])
-            return try Data.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'signing_key'")
-        }
-        return try SigningKey(bytes: Array(bytes ?? Data(candidate.bytes)))
-    }
-}

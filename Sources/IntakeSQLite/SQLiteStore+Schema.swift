@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import IntakeCore
 
 extension SQLiteStore {
     /// Versioned schema migrations, applied in order at open.
@@ -72,6 +74,28 @@ extension SQLiteStore {
                 CREATE INDEX events_by_type ON events (account, event_type, id);
                 CREATE INDEX events_by_creation ON events (account, created_at, id);
                 """)
+        }
+        // The key set replaces the one HS256 key kept in `settings`; that key stays active under
+        // the `kid` it always had (derived from the secret), so tokens it signed keep verifying.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE signing_keys (
+                    kid TEXT PRIMARY KEY,
+                    alg TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'retiring', 'retired')),
+                    material BLOB,
+                    created_at INTEGER NOT NULL,
+                    retires_at INTEGER
+                );
+                CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys (status) WHERE status = 'active';
+                """)
+            if let secret = try Data.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'signing_key'") {
+                let key = try SigningKey(bytes: Array(secret))
+                try db.execute(
+                    sql: "INSERT INTO signing_keys (kid, alg, status, material, created_at) VALUES (?, ?, 'active', ?, ?)",
+                    arguments: [key.id, key.algorithm.rawValue, Data(try KeyMaterialCipher.none.seal(key)), UnixTime.now()])
+                try db.execute(sql: "DELETE FROM settings WHERE name = 'signing_key'")
+            }
         }
         return migrator
     }

@@ -32,8 +32,10 @@ package final class SQLiteStore: Sendable {
         // GRDB opens WAL pools with synchronous=NORMAL, which can lose the last commits on power
         // loss. FULL syncs the WAL at every commit: a 2xx then means the event is on disk. Only the
         // writer connection commits, and it lives as long as the pool.
+        // secure_delete: a retired signing key's material is overwritten in the file, not left in
+        // a free page.
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
         }
         try Self.migrator.migrate(pool)
         if created {

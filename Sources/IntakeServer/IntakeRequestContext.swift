@@ -23,4 +23,10 @@ package struct IntakeRequestContext: RequestContext {
 package struct BearerIdentity: Sendable {
     package var client: ClientRecord
     package var claims: AccessTokenClaims
+
+    /// Whether the token carries `scope` and its client still holds it: narrowing a client's
+    /// scopes narrows its live tokens at once.
+    package func grants(_ scope: String) -> Bool {
+        claims.scopes.contains(scope) && client.scopes.contains(scope)
+    }
 }

@@ -3,7 +3,8 @@ import IntakeCore
 import Logging
 import NIOCore
 
-/// Assembles the Intake HTTP server: token endpoint, `/v2` API and health check over one store.
+/// Assembles the Intake HTTP server: token endpoint, discovery documents, `/v2` API and health
+/// check over one store.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: ".intake/intake.sqlite")
@@ -11,30 +12,47 @@ import NIOCore
 /// try await server.makeApplication().runService()
 /// ```
 package struct IntakeServer: Sendable {
+    /// The longest a fetched JWKS may be reused (`Cache-Control: max-age`), in seconds.
+    static let jwksMaximumAge: Int64 = 300
+    /// Tokens naming an unknown `kid` refresh the keys at most this often.
+    static let minimumKeyCheckInterval: Duration = .milliseconds(100)
+
     package let configuration: IntakeServerConfiguration
-    package let signingKey: SigningKey
     let store: any IntakeStore
     let registry: ClientRegistry
+    let keys: KeyRing
     let logger: Logger
 
-    /// Loads the client registry and the signing key: `signingKey` when given (from
-    /// `INTAKE_SIGNING_KEY`), otherwise the one in the store, generated on first use.
+    /// Loads the client registry and the keys: `signingKey` alone when given (from
+    /// `INTAKE_SIGNING_KEY`), otherwise the store's key set, whose first key is made on first
+    /// use; `keyCipher` opens and seals the stored keys (`INTAKE_KEY_ENCRYPTION_KEY`).
     package init(
         store: any IntakeStore,
         configuration: IntakeServerConfiguration,
         signingKey: SigningKey? = nil,
+        keyCipher: KeyMaterialCipher = .none,
         logger: Logger = Logger(label: "intake")
     ) async throws {
         self.store = store
         self.configuration = configuration
         self.logger = logger
         if let signingKey {
-            self.signingKey = signingKey
+            self.keys = KeyRing(fixed: signingKey, issuer: configuration.issuer, lifetime: configuration.tokenLifetime, logger: logger)
         } else {
-            self.signingKey = try await store.signingKey(storingIfAbsent: .generate())
+            let manager = KeyManager(
+                store: store, cipher: keyCipher, lifecycle: KeyLifecycle(rotationInterval: configuration.keyRotationInterval))
+            self.keys = try await KeyRing(
+                manager: manager, firstAlgorithm: configuration.signingAlgorithm, issuer: configuration.issuer,
+                lifetime: configuration.tokenLifetime, logger: logger)
         }
         self.registry = try await ClientRegistry(store: store, logger: logger)
     }
+
+    /// The key that signs new tokens now.
+    package var signingKey: SigningKey { keys.issuer.key }
+
+    /// Takes up the key set as it is now in the database (the poll does this every interval).
+    package func refreshKeys() async { await keys.refresh() }
 
     /// The Hummingbird application, with the registry refresher as a service; run it with
     /// `runService()` for graceful shutdown on SIGTERM and SIGINT.
@@ -55,16 +73,18 @@ package struct IntakeServer: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
-        let issuer = AccessTokenIssuer(
-            key: signingKey, issuer: configuration.issuer, audience: configuration.issuer,
-            lifetime: configuration.tokenLifetime)
-        TokenController(registry: registry, issuer: issuer).addRoutes(to: router)
-        let verifier = AccessTokenVerifier(keys: [signingKey], issuer: configuration.issuer, audience: configuration.issuer)
-        let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: registry.directory))
+        TokenController(registry: registry, keys: keys).addRoutes(to: router)
+        DiscoveryController(
+            keys: keys, issuer: configuration.issuer, jwksMaximumAge: min(Self.jwksMaximumAge, configuration.tokenLifetime)
+        ).addRoutes(to: router)
+        let keys = self.keys
+        let keyCheck = keys.followsDatabase ? CoalescedCheck(minimumInterval: Self.minimumKeyCheckInterval) { await keys.refresh() } : nil
+        let v2 = router.group("v2").add(
+            middleware: BearerAuthenticator(verifier: keys.verifier, keyCheck: keyCheck, directory: registry.directory))
         EventsController(store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes)
             .addRoutes(to: v2)
         let refresher = RegistryRefreshService(
-            registry: registry, store: store, interval: configuration.registryPollInterval, logger: logger)
+            registry: registry, keys: keys, store: store, interval: configuration.registryPollInterval, logger: logger)
         return Application(
             router: router,
             server: .intakeHTTP1(

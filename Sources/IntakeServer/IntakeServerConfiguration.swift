@@ -28,6 +28,10 @@ package struct IntakeServerConfiguration: Sendable {
     package var maximumConnectionsPerAddress: Int
     /// What one page of `GET /v2/events` may weigh; the page ends early past it, with `next_cursor`.
     package var maximumPageBytes = EventPageQuery.defaultMaximumBytes
+    /// The algorithm of the first key, when the database has none.
+    package var signingAlgorithm = SigningAlgorithm.hs256
+    /// Seconds between scheduled key rotations; nil rotates only when an operator does.
+    package var keyRotationInterval: Int64?
 
     package init(
         host: String = "127.0.0.1",

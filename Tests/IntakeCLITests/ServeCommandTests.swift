@@ -26,7 +26,7 @@ struct ServeCommandTests {
         try await TemporaryDirectory.with { directory in
             let database = directory.appendingPathComponent("intake.sqlite").path
             try await ServeProcess.with(["--database", database, "--issuer", "https://auth.example.com/intake"], in: directory) { server in
-                #expect(server.stdout.contains("(issuer https://auth.example.com/intake, database \(database))"), "\(server.stdout)")
+                #expect(server.stdout.contains("(issuer https://auth.example.com/intake, signing HS256, database \(database))"), "\(server.stdout)")
             }
         }
     }

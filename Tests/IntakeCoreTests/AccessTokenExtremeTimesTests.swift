@@ -17,7 +17,7 @@ struct AccessTokenExtremeTimesTests {
     }
 
     func verify(_ claims: String, at time: Int64? = nil) throws(AccessTokenError) -> AccessTokenClaims {
-        try AccessTokenVerifier(keys: [key], issuer: TokenForge.issuer, audience: TokenForge.audience)
+        try AccessTokenVerifier(keys: [key.verificationKey], issuer: TokenForge.issuer, audience: TokenForge.audience)
             .verify(TokenForge.signed(claims, key: key), now: time ?? now)
     }
 
@@ -65,7 +65,7 @@ struct AccessTokenExtremeTimesTests {
 
     @Test func theIssuerSaturatesInsteadOfTrapping() throws {
         let issuer = AccessTokenIssuer(key: key, issuer: TokenForge.issuer, audience: TokenForge.audience, lifetime: 3600)
-        let token = issuer.issue(clientID: "c", scopes: .defaultForNewClients, now: .max - 10)
+        let token = try issuer.issue(clientID: "c", scopes: .defaultForNewClients, now: .max - 10)
         let claims = try TokenForge.json(part: 1, of: token)
         #expect((claims["exp"] as? NSNumber)?.int64Value == .max)
     }

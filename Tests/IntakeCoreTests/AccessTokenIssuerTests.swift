@@ -13,8 +13,8 @@ struct AccessTokenIssuerTests {
         issuer = AccessTokenIssuer(key: key, issuer: TokenForge.issuer, audience: TokenForge.audience, lifetime: 3600)
     }
 
-    @Test func tokenIsThreeBase64URLPartsStartingWithTheHS256Header() {
-        let token = issuer.issue(clientID: "client-1", scopes: .defaultForNewClients, now: TokenForge.now)
+    @Test func tokenIsThreeBase64URLPartsStartingWithTheHS256Header() throws {
+        let token = try issuer.issue(clientID: "client-1", scopes: .defaultForNewClients, now: TokenForge.now)
         #expect(token.hasPrefix("eyJhbGciOiJIUzI1NiIs"))
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         #expect(parts.count == 3)
@@ -28,13 +28,13 @@ struct AccessTokenIssuerTests {
     }
 
     @Test func headerIsExactlyAlgTypKid() throws {
-        let token = issuer.issue(clientID: "client-1", scopes: .defaultForNewClients, now: TokenForge.now)
+        let token = try issuer.issue(clientID: "client-1", scopes: .defaultForNewClients, now: TokenForge.now)
         #expect(try TokenForge.rawPart(0, of: token) == #"{"alg":"HS256","typ":"at+jwt","kid":"\#(key.id)"}"#)
     }
 
     @Test func claimsCarryEveryRFC9068MemberWithIntegerTimes() throws {
         let scopes = try ScopeSet(parsing: "events:write events:read")
-        let token = issuer.issue(clientID: "abc_DEF-123", scopes: scopes, now: TokenForge.now)
+        let token = try issuer.issue(clientID: "abc_DEF-123", scopes: scopes, now: TokenForge.now)
         let raw = try TokenForge.rawPart(1, of: token)
         let claims = try TokenForge.json(part: 1, of: token)
         #expect(claims["iss"] as? String == TokenForge.issuer)
@@ -58,7 +58,7 @@ struct AccessTokenIssuerTests {
     func expiryIsIssuedAtPlusLifetime(lifetime: Int64) throws {
         let issuer = AccessTokenIssuer(key: key, issuer: TokenForge.issuer, audience: TokenForge.audience, lifetime: lifetime)
         #expect(issuer.lifetime == lifetime)
-        let claims = try TokenForge.json(part: 1, of: issuer.issue(clientID: "c", scopes: .defaultForNewClients, now: 1234))
+        let claims = try TokenForge.json(part: 1, of: try issuer.issue(clientID: "c", scopes: .defaultForNewClients, now: 1234))
         #expect((claims["iat"] as? NSNumber)?.int64Value == 1234)
         #expect((claims["exp"] as? NSNumber)?.int64Value == 1234 + lifetime)
     }
@@ -66,14 +66,14 @@ struct AccessTokenIssuerTests {
     @Test func everyTokenHasItsOwnJTI() throws {
         var ids = Set<String>()
         for _ in 0..<200 {
-            let claims = try TokenForge.json(part: 1, of: issuer.issue(clientID: "c", scopes: .defaultForNewClients, now: 1))
+            let claims = try TokenForge.json(part: 1, of: try issuer.issue(clientID: "c", scopes: .defaultForNewClients, now: 1))
             ids.insert(try #require(claims["jti"] as? String))
         }
         #expect(ids.count == 200)
     }
 
     @Test func signatureIsHMACSHA256OverHeaderAndPayload() throws {
-        let token = issuer.issue(clientID: "client-1", scopes: .defaultForNewClients, now: TokenForge.now)
+        let token = try issuer.issue(clientID: "client-1", scopes: .defaultForNewClients, now: TokenForge.now)
         let parts = token.split(separator: ".")
         let header = try TokenForge.rawPart(0, of: token)
         let claims = try TokenForge.rawPart(1, of: token)
@@ -82,16 +82,16 @@ struct AccessTokenIssuerTests {
     }
 
     @Test func keyIDIsTheKeysID() {
-        #expect(issuer.keyID == key.id)
+        #expect(issuer.key.id == key.id)
     }
 
     @Test func emptyScopeIsWrittenAsEmptyString() throws {
-        let claims = try TokenForge.json(part: 1, of: issuer.issue(clientID: "c", scopes: try ScopeSet(parsing: ""), now: 1))
+        let claims = try TokenForge.json(part: 1, of: try issuer.issue(clientID: "c", scopes: try ScopeSet(parsing: ""), now: 1))
         #expect(claims["scope"] as? String == "")
     }
 
     @Test func clientIDWithJSONSpecialCharactersStaysValidJSON() throws {
-        let token = issuer.issue(clientID: "we\"ird\\id\n", scopes: .defaultForNewClients, now: 1)
+        let token = try issuer.issue(clientID: "we\"ird\\id\n", scopes: .defaultForNewClients, now: 1)
         let claims = try TokenForge.json(part: 1, of: token)
         #expect(claims["sub"] as? String == "we\"ird\\id\n")
     }

@@ -51,7 +51,7 @@ struct SigningKeyTests {
     }
 
     @Test func base64URLFormRoundTrips() throws {
-        let key = SigningKey.generate()
+        let key = try SigningKey.generate()
         #expect(!key.base64URL.contains("="))
         #expect(!key.base64URL.contains("+"))
         #expect(!key.base64URL.contains("/"))
@@ -74,9 +74,9 @@ struct SigningKeyTests {
         #expect(throws: SigningKeyError.notBase64URL) { try SigningKey(base64URL: text) }
     }
 
-    @Test func generateGives32RandomBytes() {
-        let a = SigningKey.generate()
-        let b = SigningKey.generate()
+    @Test func generateGives32RandomBytes() throws {
+        let a = try SigningKey.generate()
+        let b = try SigningKey.generate()
         #expect(a.bytes.count == 32)
         #expect(a.bytes != b.bytes)
     }
@@ -102,7 +102,7 @@ struct SigningKeyTests {
 
     @Test func keyIDDiffersAcrossKeys() throws {
         var ids = Set<String>()
-        for _ in 0..<100 { ids.insert(SigningKey.generate().id) }
+        for _ in 0..<100 { ids.insert(try SigningKey.generate().id) }
         #expect(ids.count == 100)
         var flipped = Self.keyBytes(32)
         let original = try SigningKey(bytes: flipped)

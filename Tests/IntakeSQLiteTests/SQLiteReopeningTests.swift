@@ -30,16 +30,18 @@ struct SQLiteReopeningTests {
         #expect(try await reopened.clientsVersion() == version)
     }
 
-    @Test func theSigningKeySurvivesReopening() async throws {
+    @Test func theSigningKeysSurviveReopening() async throws {
         let database = try TemporaryDatabase()
         defer { database.remove() }
-        let original = SigningKey.generate()
+        let original: [StoredSigningKey]
         do {
             let store = try database.open()
-            _ = try await store.signingKey(storingIfAbsent: original)
+            try await KeyManager(store: store, cipher: .none).ensureActiveKey(algorithm: .es256)
+            original = try await store.signingKeys()
         }
         let reopened = try database.open()
-        #expect(try await reopened.signingKey(storingIfAbsent: .generate()).bytes == original.bytes)
+        #expect(try await reopened.signingKeys() == original)
+        #expect(original.count == 1)
     }
 
     @Test func eventsSurviveClosingAndReopening() async throws {

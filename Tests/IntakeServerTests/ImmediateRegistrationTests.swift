@@ -77,7 +77,7 @@ struct ImmediateRegistrationTests {
     @Test("a burst of unknown ids costs the database a few checks, not one per request")
     func unknownIDsAreCoalesced() async throws {
         try await TemporaryDirectory.with { directory in
-            let store = CountingClientStore(try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path))
+            let store = CountingStore(try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path))
             try await TestServer.run(store: store, registryPollInterval: .seconds(60)) { server in
                 let before = store.versionReads
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -61,6 +61,7 @@ struct TestServer: Sendable {
         maximumBodySize: Int = 1 << 20,
         tokenLifetime: Int64 = 3600,
         registryPollInterval: Duration = .milliseconds(100),
+        signingKey: SigningKey? = nil,
         configure: @Sendable (inout IntakeServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
@@ -70,7 +71,7 @@ struct TestServer: Sendable {
             host: "127.0.0.1", port: 0, issuer: issuer, tokenLifetime: tokenLifetime,
             maximumBodySize: maximumBodySize, registryPollInterval: registryPollInterval)
         configure(&configuration)
-        let server = try await IntakeServer(store: store, configuration: configuration, logger: logger)
+        let server = try await IntakeServer(store: store, configuration: configuration, signingKey: signingKey, logger: logger)
         let app = server.makeApplication()
         return try await app.test(.live) { client in
             try await body(TestServer(store: store, server: server, client: client))

@@ -61,6 +61,14 @@ package struct TokenForge: Sendable {
         TokenForge(key: key).token(header: header(typ: typ, kid: key.id), claims: claims)
     }
 
+    /// A token signed by `key` with its own algorithm (any of them), with this exact header text
+    /// (by default `alg`, `typ` and `kid` as Intake writes them).
+    package static func signed(_ claims: String, by key: SigningKey, header: String? = nil) throws -> String {
+        let header = header ?? Self.header(alg: key.algorithm.rawValue, kid: key.id)
+        let signingInput = base64URL(header) + "." + base64URL(claims)
+        return signingInput + "." + base64URL(try key.signature(for: Array(signingInput.utf8)))
+    }
+
     package static func header(alg: String = "HS256", typ: String? = "at+jwt", kid: String?) -> String {
         var members = [#""alg":"\#(alg)""#]
         if let typ { members.append(#""typ":"\#(typ)""#) }

@@ -62,7 +62,7 @@ struct ClientsCommand: AsyncParsableCommand {
                 try await store.registerClient(name: name, account: account, scopes: scopes)
             }
             if json {
-                printJSON([
+                Console.printJSON([
                     "client_id": credentials.clientID, "client_secret": credentials.clientSecret, "name": client.name,
                     "account": client.account, "scope": client.scopes.description,
                 ])
@@ -89,7 +89,7 @@ struct ClientsCommand: AsyncParsableCommand {
             let clients = try await database.withStore { try await $0.clients() }
             for client in clients {
                 if json {
-                    printJSON([
+                    Console.printJSON([
                         "client_id": client.id, "name": client.name, "account": client.account,
                         "scope": client.scopes.description, "enabled": client.isEnabled ? "true" : "false",
                     ])
@@ -145,7 +145,7 @@ struct ClientsCommand: AsyncParsableCommand {
                 throw CLIError("no client has the id \(id)")
             }
             if json {
-                printJSON(["client_id": credentials.clientID, "client_secret": credentials.clientSecret])
+                Console.printJSON(["client_id": credentials.clientID, "client_secret": credentials.clientSecret])
             } else {
                 print("client_id:     \(credentials.clientID)\nclient_secret: \(credentials.clientSecret)")
                 print("The secret is shown only now; store it safely.")
@@ -168,13 +168,4 @@ struct ClientsCommand: AsyncParsableCommand {
 
 private func require(_ found: Bool, id: String) throws {
     guard found else { throw CLIError("no client has the id \(id)") }
-}
-
-/// One JSON object on one line of stdout, keys sorted, with control and format characters as
-/// `\\u` escapes so that even raw JSON on a terminal cannot drive it.
-private func printJSON(_ object: [String: String]) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    // Encoding a [String: String] cannot fail.
-    print(TerminalText.escapedJSON(String(decoding: try! encoder.encode(object), as: UTF8.self)))
 }

@@ -25,6 +25,14 @@ struct ServeCommand: AsyncParsableCommand {
     var maximumConnections = 4096
     @Option(name: .customLong("max-connections-per-address"), help: "Connections open at once from one address (0: no limit; raise it behind a proxy).")
     var maximumConnectionsPerAddress = 256
+    @Option(
+        name: .customLong("signing-alg"),
+        help: "Algorithm of the first signing key, when the database has none: \(SigningAlgorithm.names).")
+    var signingAlgorithm = "HS256"
+    @Option(
+        name: .customLong("rotate-keys-every"),
+        help: "Rotate the signing key on a schedule, e.g. 30d or 24h (off by default); the old key verifies until its tokens expire.")
+    var rotateKeysEvery: DurationArgument?
     @Flag(
         inversion: .prefixedNo,
         help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
@@ -44,20 +52,37 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...1_000_000).contains(maximumConnectionsPerAddress) else {
             throw ValidationError("--max-connections-per-address must be 0 to 1000000")
         }
+        guard SigningAlgorithm(rawValue: signingAlgorithm) != nil else {
+            throw ValidationError("--signing-alg must be one of \(SigningAlgorithm.names)")
+        }
+        if let rotateKeysEvery {
+            // Shorter would pile up retiring keys, each verifying for a whole token lifetime.
+            let shortest = max(3600, tokenTTL)
+            guard rotateKeysEvery.seconds >= shortest else {
+                throw ValidationError("--rotate-keys-every must be at least \(shortest) seconds (an hour, and no less than --token-ttl)")
+            }
+            guard ProcessInfo.processInfo.environment["INTAKE_SIGNING_KEY"] == nil else {
+                throw ValidationError("--rotate-keys-every needs the database's key set; unset INTAKE_SIGNING_KEY, which fixes one key")
+            }
+        }
     }
 
     func run() async throws {
         let logger = CLILogging.logger()
         let signingKey = try Self.configuredSigningKey()
+        let keyCipher = try KeysCommand.cipher()
         let connections = FileDescriptorLimit.connections(wanted: maximumConnections)
         if connections < maximumConnections {
             logger.warning(
                 "The open-file limit allows \(connections) connections, not --max-connections \(maximumConnections); raise it with ulimit -n")
         }
-        let configuration = IntakeServerConfiguration(
+        var configuration = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections,
             maximumConnectionsPerAddress: maximumConnectionsPerAddress)
+        configuration.signingAlgorithm = SigningAlgorithm(rawValue: signingAlgorithm) ?? .hs256
+        configuration.keyRotationInterval = rotateKeysEvery?.seconds
+        let settings = configuration
         let location = database.displayLocation
         let (host, port, bootstrapClient) = (host, port, bootstrapClient)
         try await database.withStore(logger: logger) { store in
@@ -73,11 +98,18 @@ struct ServeCommand: AsyncParsableCommand {
                       scopes:        \(client.scopes)
                     """)
             }
-            let server = try await IntakeServer(store: store, configuration: configuration, signingKey: signingKey, logger: logger)
+            let server: IntakeServer
+            do {
+                server = try await IntakeServer(
+                    store: store, configuration: settings, signingKey: signingKey, keyCipher: keyCipher, logger: logger)
+            } catch let error as KeyMaterialError {
+                throw CLIError("cannot use the signing keys: \(error)")
+            }
+            let signing = server.signingKey.algorithm.rawValue
             let application = server.makeApplication { channel in
-                let address = channel.localAddress.map { "\($0.ipAddress ?? configuration.host):\($0.port ?? configuration.port)" }
+                let address = channel.localAddress.map { "\($0.ipAddress ?? settings.host):\($0.port ?? settings.port)" }
                 Console.write(
-                    "Intake listening on http://\(address ?? "\(configuration.host):\(configuration.port)") (issuer \(configuration.issuer), database \(location))")
+                    "Intake listening on http://\(address ?? "\(settings.host):\(settings.port)") (issuer \(settings.issuer), signing \(signing), database \(location))")
             }
             do {
                 try await application.runService()

@@ -3,6 +3,8 @@
 package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLong
     case malformed
+    /// The header has a member that makes any token unacceptable (`crit`, `jku`, `jwk`, `x5u`, `x5c`).
+    case refusedHeader(String)
     case algorithmNotAllowed
     case wrongType
     case unknownKey
@@ -19,7 +21,8 @@ package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertib
         switch self {
         case .tooLong: "The access token is longer than \(AccessTokenVerifier.maximumLength) bytes"
         case .malformed: "The access token is not a well-formed JWT"
-        case .algorithmNotAllowed: "The access token is not signed with HS256"
+        case .refusedHeader(let name): "The access token's header has \(name), which this server does not accept"
+        case .algorithmNotAllowed: "The access token's alg is not the algorithm of its key"
         case .wrongType: "The access token's typ is not at+jwt"
         case .unknownKey: "The access token is signed with an unknown key"
         case .badSignature: "The access token's signature is invalid"

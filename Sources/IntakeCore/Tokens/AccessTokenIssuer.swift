@@ -1,8 +1,8 @@
-import Crypto
 import ExtrasBase64
 import IntakeModel
 
-/// Issues HS256 JWT access tokens (RFC 9068) for authenticated clients.
+/// Issues JWT access tokens (RFC 9068) for authenticated clients, signed with one key of any
+/// ``SigningAlgorithm``.
 ///
 /// The header is fixed per key, so it is encoded once; the claims are written straight into a byte
 /// buffer. Going through jwt-kit's serializer would cost a `JSONEncoder` pass per token (fractional
@@ -11,12 +11,11 @@ import IntakeModel
 ///
 /// ```swift
 /// let issuer = AccessTokenIssuer(key: key, issuer: "http://127.0.0.1:8080", audience: "http://127.0.0.1:8080", lifetime: 3600)
-/// let token = issuer.issue(clientID: client.id, scopes: client.scopes)
+/// let token = try issuer.issue(clientID: client.id, scopes: client.scopes)
 /// ```
 package struct AccessTokenIssuer: Sendable {
     package let lifetime: Int64
-    package let keyID: String
-    private let mac: HMAC<SHA256>
+    package let key: SigningKey
     /// `base64url(header) + "."`
     private let encodedHeader: [UInt8]
     /// `{"iss":…,"aud":…`
@@ -24,11 +23,11 @@ package struct AccessTokenIssuer: Sendable {
 
     package init(key: SigningKey, issuer: String, audience: String, lifetime: Int64) {
         self.lifetime = lifetime
-        self.keyID = key.id
-        self.mac = HMAC<SHA256>(key: SymmetricKey(data: key.bytes))
+        self.key = key
         var header: [UInt8] = []
         JSONWriter.appendObjectStart(&header)
-        JSONWriter.appendMember("alg", string: "HS256", to: &header)
+        // `alg` first: the published API's tokens start `eyJhbGciOiJIUzI1NiIs` and clients look for it.
+        JSONWriter.appendMember("alg", string: key.algorithm.rawValue, to: &header)
         JSONWriter.appendMember("typ", string: "at+jwt", to: &header)
         JSONWriter.appendMember("kid", string: key.id, to: &header)
         JSONWriter.appendObjectEnd(&header)
@@ -41,14 +40,14 @@ package struct AccessTokenIssuer: Sendable {
     }
 
     /// A signed token for `clientID` with `scopes`, valid from `now` for ``lifetime`` seconds.
-    package func issue(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now()) -> String {
+    package func issue(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now()) throws -> String {
         var token: [UInt8] = []
-        appendToken(clientID: clientID, scopes: scopes, now: now, to: &token)
+        try appendToken(clientID: clientID, scopes: scopes, now: now, to: &token)
         return String(decoding: token, as: UTF8.self)
     }
 
     /// Appends the compact token to `out`, for responses written straight into bytes.
-    package func appendToken(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now(), to out: inout [UInt8]) {
+    package func appendToken(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now(), to out: inout [UInt8]) throws {
         var claims = claimsPrefix
         claims.reserveCapacity(claimsPrefix.count + 2 * clientID.utf8.count + 160)
         JSONWriter.appendMember("sub", string: clientID, to: &claims)
@@ -64,13 +63,9 @@ package struct AccessTokenIssuer: Sendable {
         out.reserveCapacity(start + encodedHeader.count + claims.count * 4 / 3 + 48)
         out.append(contentsOf: encodedHeader)
         out.append(contentsOf: Base64.encodeToBytes(bytes: claims, options: [.base64UrlAlphabet, .omitPaddingCharacter]))
-        var mac = self.mac
-        mac.update(data: out[start...])
-        let signature = mac.finalize().withUnsafeBytes {
-            Base64.encodeToBytes(bytes: $0, options: [.base64UrlAlphabet, .omitPaddingCharacter])
-        }
+        let signature = try key.signature(for: out[start...])
         out.append(UInt8(ascii: "."))
-        out.append(contentsOf: signature)
+        out.append(contentsOf: Base64.encodeToBytes(bytes: signature, options: [.base64UrlAlphabet, .omitPaddingCharacter]))
     }
 
     /// 128 random bits, base64url: unique per token (RFC 9068 `jti`).

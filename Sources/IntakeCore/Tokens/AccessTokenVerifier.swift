@@ -1,23 +1,25 @@
-import Crypto
-import JWTKit
+import IntakeModel
 import Synchronization
 
 /// Checks access tokens the way RFC 8725 and RFC 9068 §4 ask a resource server to.
 ///
-/// - the algorithm is pinned to the key (HS256): the header's `alg` is checked against it, never
-///   trusted, so `none`, `HS512` or `RS256` are refused;
-/// - `typ` is `at+jwt` (or `application/at+jwt`), `kid` names one of our keys, `iss` matches exactly,
-///   `aud` contains ours, `exp`/`nbf`/`iat` hold within ``leeway``, and the token claims no longer a
-///   lifetime than ``maximumLifetime`` (an honest issuer never does);
+/// - the token is parsed strictly (``CompactJWS``): canonical base64url, UTF-8 JSON without
+///   duplicate names, no `crit`, no `jku`/`jwk`/`x5u`/`x5c`;
+/// - `kid` picks one of the current keys, and the algorithm is that key's: the header's `alg`
+///   must name it, so `none`, an HS256 token carrying an RSA key's `kid`, or `HS512` are refused;
+/// - `typ` is `at+jwt` (or `application/at+jwt`), `iss` matches exactly, `aud` contains ours,
+///   `exp`/`nbf`/`iat` hold within ``leeway``, and the token claims no longer a lifetime than
+///   ``maximumLifetime`` (an honest issuer never does);
 /// - every time comparison saturates instead of overflowing, so no claim value (`Int64.max`,
 ///   `Int64.min`) can trap the process;
 /// - tokens longer than ``maximumLength`` are refused before any decoding.
 ///
 /// A verified token is remembered until it expires, so a client that reuses its token (as it should)
-/// pays for JSON decoding once, not on every request.
+/// pays for the signature check and JSON decoding once, not on every request. A remembered token
+/// stops verifying as soon as its key leaves the key set (``replaceKeys(_:)``).
 ///
 /// ```swift
-/// let verifier = AccessTokenVerifier(keys: [key], issuer: "https://api.example.com", audience: "https://api.example.com")
+/// let verifier = AccessTokenVerifier(keys: [key.verificationKey], issuer: "https://api.example.com", audience: "https://api.example.com")
 /// let claims = try verifier.verify(bearerToken)
 /// ```
 package final class AccessTokenVerifier: Sendable {
@@ -27,74 +29,75 @@ package final class AccessTokenVerifier: Sendable {
     /// bound rather than this server's own lifetime, so instances with different `--token-ttl`
     /// behind one load balancer still accept each other's tokens.
     package static let maximumLifetime: Int64 = 86_400
+    /// RFC 9068 §4: `typ` is `at+jwt`, or the full media type, in any case.
+    static let acceptedTypes: Set<String> = ["at+jwt", "application/at+jwt"]
     /// Verified tokens kept before the cache is swept.
     static let cacheCapacity = 50_000
 
-    /// Accepted keys by `kid`; every key is HS256, the one algorithm allowed.
-    private let keys: [String: SymmetricKey]
+    private struct State {
+        /// Accepted keys by `kid`.
+        var keys: [String: VerificationKey]
+        var verified: [String: AccessTokenClaims] = [:]
+    }
+
     private let issuer: String
     private let audience: String
-    private let verified = Mutex<[String: AccessTokenClaims]>([:])
+    private let state: Mutex<State>
 
-    package init(keys: [SigningKey], issuer: String, audience: String) {
-        self.keys = Dictionary(keys.map { ($0.id, SymmetricKey(data: $0.bytes)) }, uniquingKeysWith: { first, _ in first })
+    package init(keys: [VerificationKey], issuer: String, audience: String) {
         self.issuer = issuer
         self.audience = audience
+        self.state = Mutex(State(keys: Self.byID(keys)))
+    }
+
+    /// From now on, only `keys` verify; remembered tokens of other keys are forgotten.
+    package func replaceKeys(_ keys: [VerificationKey]) {
+        let byID = Self.byID(keys)
+        state.withLock { state in
+            state.keys = byID
+            state.verified = state.verified.filter { byID[$0.value.keyID] != nil }
+        }
     }
 
     /// The claims of `token` if it passes every check at `now`.
     package func verify(_ token: String, now: Int64 = UnixTime.now()) throws(AccessTokenError) -> AccessTokenClaims {
-        if let claims = verified.withLock({ $0[token] }) {
-            try Self.checkTimes(claims, now: now)
-            return claims
+        let (remembered, keys) = state.withLock { state in (state.verified[token], state.keys) }
+        if let remembered {
+            try Self.checkTimes(remembered, now: now)
+            return remembered
         }
-        let claims = try verifyUncached(token)
+        let claims = try verifyUncached(token, keys: keys)
         try Self.checkTimes(claims, now: now)
-        verified.withLock { cache in
-            if cache.count >= Self.cacheCapacity {
+        state.withLock { state in
+            // A key replaced while this token was checked: not remembered, so it cannot outlive its key.
+            guard state.keys[claims.keyID] != nil else { return }
+            if state.verified.count >= Self.cacheCapacity {
                 let oldestKept = now.saturatingSubtracting(Self.leeway)
-                cache = cache.filter { $0.value.expiresAt > oldestKept }
-                if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
+                state.verified = state.verified.filter { $0.value.expiresAt > oldestKept }
+                if state.verified.count >= Self.cacheCapacity { state.verified.removeAll(keepingCapacity: true) }
             }
-            cache[token] = claims
+            state.verified[token] = claims
         }
         return claims
     }
 
-    private func verifyUncached(_ token: String) throws(AccessTokenError) -> AccessTokenClaims {
+    private func verifyUncached(_ token: String, keys: [String: VerificationKey]) throws(AccessTokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .tooLong }
-        let bytes = Array(token.utf8)
-        let header: JWTHeader
-        let payload: AccessTokenPayload
-        let signature: [UInt8]
-        do {
-            let parsed = try DefaultJWTParser().parse(bytes, as: AccessTokenPayload.self)
-            (header, payload, signature) = (parsed.header, parsed.payload, Array(parsed.signature))
-        } catch {
-            throw .malformed
+        let jws = try CompactJWS(parsing: Array(token.utf8))
+        guard case .string(let algorithm)? = jws.header["alg"], SigningAlgorithm(rawValue: algorithm) != nil else {
+            throw .algorithmNotAllowed
         }
-        guard header.alg == "HS256" else { throw .algorithmNotAllowed }
-        guard let type = header.typ?.lowercased(), type == "at+jwt" || type == "application/at+jwt" else {
+        guard case .string(let type)? = jws.header["typ"], Self.acceptedTypes.contains(type.lowercased()) else {
             throw .wrongType
         }
-        guard let keyID = header.kid, let key = keys[keyID] else { throw .unknownKey }
-        guard let lastPeriod = bytes.lastIndex(of: UInt8(ascii: ".")),
-            HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: bytes[..<lastPeriod], using: key)
-        else {
-            throw .badSignature
-        }
-        guard payload.iss == issuer else { throw .wrongIssuer }
-        guard payload.aud.value.contains(audience) else { throw .wrongAudience }
-        let scopes: ScopeSet
-        do {
-            scopes = try ScopeSet(parsing: payload.scope ?? "")
-        } catch {
-            throw .malformed
-        }
-        return AccessTokenClaims(
-            issuer: payload.iss, subject: payload.sub, clientID: payload.client_id, audience: payload.aud.value,
-            issuedAt: payload.iat, expiresAt: payload.exp, notBefore: payload.nbf, tokenID: payload.jti, scopes: scopes
-        )
+        guard case .string(let keyID)? = jws.header["kid"] else { throw .unknownKey }
+        guard let key = keys[keyID] else { throw .unknownKey }
+        guard algorithm == key.algorithm.rawValue else { throw .algorithmNotAllowed }
+        guard key.isValidSignature(jws.signature, for: jws.signingInput) else { throw .badSignature }
+        let claims = try AccessTokenClaims(payload: jws.payload, keyID: keyID)
+        guard claims.issuer == issuer else { throw .wrongIssuer }
+        guard claims.audience.contains(audience) else { throw .wrongAudience }
+        return claims
     }
 
     /// The claims come from the token, so each bound is computed from `now` and constants with
@@ -110,5 +113,9 @@ package final class AccessTokenVerifier: Sendable {
         guard claims.expiresAt <= now.saturatingAdding(maximumSpan),
             claims.issuedAt >= claims.expiresAt.saturatingSubtracting(maximumSpan)
         else { throw .lifetimeTooLong }
+    }
+
+    private static func byID(_ keys: [VerificationKey]) -> [String: VerificationKey] {
+        Dictionary(keys.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -5,14 +5,19 @@ import IntakeCore
 /// client (RFC 6750 §2.1, §3). It only says who the caller is; ``ScopeRequirement`` says what a
 /// route needs.
 ///
+/// A token whose `kid` is unknown here may come from a sibling instance that took up a rotation
+/// first: the key ring is refreshed (`keyCheck`, coalesced) and the token checked once more.
+///
 /// ```swift
-/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, keyCheck: check, directory: directory))
 /// v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsRead)).get("events") { request, context in … }
 /// ```
 struct BearerAuthenticator: RouterMiddleware {
     typealias Context = IntakeRequestContext
 
     let verifier: AccessTokenVerifier
+    /// Refreshes the verifier's keys from the database; nil when they are fixed.
+    let keyCheck: CoalescedCheck?
     let directory: ClientDirectory
 
     func handle(
@@ -22,6 +27,13 @@ struct BearerAuthenticator: RouterMiddleware {
         let claims: AccessTokenClaims
         do {
             claims = try verifier.verify(token)
+        } catch .unknownKey where keyCheck != nil {
+            await keyCheck?.run()
+            do {
+                claims = try verifier.verify(token)
+            } catch {
+                throw Problem.invalidToken(error)
+            }
         } catch {
             throw Problem.invalidToken(error)
         }

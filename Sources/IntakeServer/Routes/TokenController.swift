@@ -5,22 +5,25 @@ import IntakeModel
 /// `POST /oauth2/token`: the OAuth 2.0 Client Credentials Grant (RFC 6749 §4.4, §5).
 ///
 /// ```swift
-/// TokenController(registry: registry, issuer: issuer).addRoutes(to: router)
+/// TokenController(registry: registry, keys: keyRing).addRoutes(to: router)
 /// ```
 struct TokenController {
     /// Token requests are a few hundred bytes; anything near this is not one.
     static let maximumBodySize = 16 * 1024
+    static let path = "/oauth2/token"
     static let grantType = "client_credentials"
+    /// RFC 8414 names of the client authentication methods accepted.
+    static let authenticationMethods = ["client_secret_basic", "client_secret_post"]
 
     let registry: ClientRegistry
-    let issuer: AccessTokenIssuer
+    let keys: KeyRing
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
-        router.post("/oauth2/token") { request, context in
+        router.post(RouterPath(Self.path)) { request, context in
             try await issueToken(request)
         }
         for method in [HTTPRequest.Method.get, .put, .delete, .patch, .head, .options] {
-            router.on("/oauth2/token", method: method) { _, _ -> Response in
+            router.on(RouterPath(Self.path), method: method) { _, _ -> Response in
                 throw MethodNotAllowed(allowed: "POST")
             }
         }
@@ -73,8 +76,9 @@ struct TokenController {
             }
             scopes = parsed
         }
+        let issuer = keys.issuer
         var out = Array(#"{"access_token": ""#.utf8)
-        issuer.appendToken(clientID: client.id, scopes: scopes, to: &out)
+        try issuer.appendToken(clientID: client.id, scopes: scopes, to: &out)
         out.append(contentsOf: #"", "token_type": "Bearer", "expires_in": "#.utf8)
         out.append(contentsOf: String(issuer.lifetime).utf8)
         JSONWriter.appendObjectEnd(&out)

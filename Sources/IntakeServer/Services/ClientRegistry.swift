@@ -1,6 +1,5 @@
 import IntakeCore
 import Logging
-import Synchronization
 
 /// The server's view of the client registry: the in-memory ``ClientDirectory`` the hot paths read,
 /// kept in step with the store.
@@ -8,9 +7,9 @@ import Synchronization
 /// Two things bring it up to date: the periodic poll of ``RegistryRefreshService``, and a failed
 /// client authentication, which first checks the store's version and retries, so a client that the
 /// CLI or another instance has just created, enabled or given a new secret is accepted at once.
-/// Checks are coalesced (``RegistryCheckState``) and spaced at least ``minimumCheckInterval``
-/// apart, so a flood of bad credentials costs the database one cheap read per interval, not one
-/// per request.
+/// Checks are coalesced and spaced at least ``minimumCheckInterval`` apart (``CoalescedCheck``),
+/// so a flood of bad credentials costs the database one cheap read per interval, not one per
+/// request.
 ///
 /// ```swift
 /// let registry = try await ClientRegistry(store: store, logger: logger)
@@ -21,24 +20,19 @@ final class ClientRegistry: Sendable {
     /// A check waits this long for the database at most (the failed request waits with it).
     static let checkTimeout: Duration = .seconds(2)
 
-    private struct State {
-        var machine = RegistryCheckState()
-        var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
-    }
-
     let directory: ClientDirectory
-    private let store: any ClientStore
-    private let logger: Logger
-    private let state = Mutex(State())
+    private let check: CoalescedCheck
 
     /// Loads the registry: the version first, so a change made while the clients are read shows
     /// up as a newer version at the next check.
     init(store: any ClientStore, logger: Logger) async throws {
-        self.store = store
-        self.logger = logger
-        self.directory = ClientDirectory()
+        let directory = ClientDirectory()
         let version = try await store.clientsVersion()
         directory.replace(with: try await store.clients(), version: version)
+        self.directory = directory
+        self.check = CoalescedCheck(minimumInterval: Self.minimumCheckInterval) {
+            await Self.reloadIfChanged(directory, from: store, logger: logger)
+        }
     }
 
     /// The enabled client with this id and secret, or nil; a miss is checked against the store once.
@@ -51,39 +45,12 @@ final class ClientRegistry: Sendable {
     /// Returns after a check of the store's version that began after this call, reloading the
     /// registry if the version changed.
     func checkForChanges() async {
-        await withCheckedContinuation { continuation in
-            let start = state.withLock { state in
-                let action = state.machine.request()
-                state.waiters.append((action.ticket, continuation))
-                return action.startsCheck
-            }
-            // Not a child of the caller: a cancelled request must not stop the check others wait for.
-            if start { Task { await self.runChecks() } }
-        }
+        await check.run()
     }
 
-    private func runChecks() async {
-        let clock = ContinuousClock()
-        while true {
-            let started = clock.now
-            await reloadIfChanged()
-            let (ready, startNext) = state.withLock { state in
-                let (completed, startNext) = state.machine.finished()
-                let ready = state.waiters.filter { $0.ticket <= completed }
-                state.waiters.removeAll { $0.ticket <= completed }
-                return (ready, startNext)
-            }
-            for waiter in ready { waiter.continuation.resume() }
-            guard startNext else { return }
-            try? await clock.sleep(until: started + Self.minimumCheckInterval)
-        }
-    }
-
-    private func reloadIfChanged() async {
-        let store = self.store
-        let directory = self.directory
+    private static func reloadIfChanged(_ directory: ClientDirectory, from store: any ClientStore, logger: Logger) async {
         do {
-            try await withDeadline(Self.checkTimeout) {
+            try await withDeadline(checkTimeout) {
                 let version = try await store.clientsVersion()
                 guard version != directory.version else { return }
                 directory.replace(with: try await store.clients(), version: version)

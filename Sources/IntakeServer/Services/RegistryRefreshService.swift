@@ -2,13 +2,15 @@ import IntakeCore
 import Logging
 import ServiceLifecycle
 
-/// Keeps the client registry in step with the database, so that a client disabled or deleted by
-/// the CLI or another instance stops working here within one poll interval (a client created,
-/// enabled or given a new secret is accepted at once: see ``ClientRegistry``). A poll reads one
-/// integer; the registry is reloaded only when it changed. It also forgets idempotency keys past
+/// Keeps the client registry and the key ring in step with the database, so that a client
+/// disabled or deleted by the CLI or another instance stops working here within one poll interval
+/// (a client created, enabled or given a new secret is accepted at once: see ``ClientRegistry``),
+/// and a rotated key signs here within one interval too. A poll reads one integer and the few rows
+/// of the key set; each is rebuilt only when it changed. It also forgets idempotency keys past
 /// their retention, once an hour.
 struct RegistryRefreshService: Service {
     let registry: ClientRegistry
+    let keys: KeyRing
     let store: any EventStore
     let interval: Duration
     let logger: Logger
@@ -27,6 +29,7 @@ struct RegistryRefreshService: Service {
                     return
                 }
                 await registry.checkForChanges()
+                await keys.refresh()
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }
             }

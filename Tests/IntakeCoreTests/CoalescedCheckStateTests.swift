@@ -3,16 +3,16 @@ import Testing
 
 /// When a failed authentication checks the store again: a caller always waits for a check that
 /// began after it asked, and callers arriving together share one check.
-@Suite struct RegistryCheckStateTests {
+@Suite struct CoalescedCheckStateTests {
     @Test func theFirstCallerStartsACheckAndWaitsForIt() {
-        var state = RegistryCheckState()
+        var state = CoalescedCheckState()
         #expect(state.request() == .start(ticket: 1))
         #expect(state.finished() == (completed: 1, startNext: false))
         #expect(state.request() == .start(ticket: 2))
     }
 
     @Test func callersArrivingDuringACheckShareTheNextOne() {
-        var state = RegistryCheckState()
+        var state = CoalescedCheckState()
         #expect(state.request() == .start(ticket: 1))
         // These arrived after check 1 may have read the version: they need check 2.
         #expect(state.request() == .wait(ticket: 2))

@@ -1,20 +1,21 @@
-/// When to read the store's registry version again, as a state machine without I/O.
+/// When to read the store again, as a state machine without I/O.
 ///
 /// A caller whose credentials the in-memory registry refused may have just been created, enabled
-/// or given a new secret by another process, so it asks for a check of the store. The check it
-/// waits for must *begin after* it asked: one already running may have read the version before
-/// the change. So at most one check runs; callers that arrive while it runs share the next one; and
-/// callers arriving while nothing runs start one. However many requests fail at once, the store
-/// sees one check at a time (the runner also spaces them, see `ClientRegistry`).
+/// or given a new secret by another process (or a token may name a key another instance has just
+/// made), so it asks for a check of the store. The check it waits for must *begin after* it asked:
+/// one already running may have read the store before the change. So at most one check runs;
+/// callers that arrive while it runs share the next one; and callers arriving while nothing runs
+/// start one. However many requests fail at once, the store sees one check at a time (the runner
+/// also spaces them, see `CoalescedCheck` in the server).
 ///
 /// ```swift
-/// var state = RegistryCheckState()
+/// var state = CoalescedCheckState()
 /// state.request()    // .start(ticket: 1): run a check; wait until check 1 has finished
 /// state.request()    // .wait(ticket: 2): check 1 began too early for this caller
 /// state.finished()   // (completed: 1, startNext: true)
 /// state.finished()   // (completed: 2, startNext: false)
 /// ```
-package struct RegistryCheckState: Sendable, Hashable {
+package struct CoalescedCheckState: Sendable, Hashable {
     package enum Action: Sendable, Hashable {
         /// Start a check now; the caller's wait ends when check number `ticket` has finished.
         case start(ticket: UInt64)

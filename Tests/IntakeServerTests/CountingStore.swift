@@ -1,17 +1,19 @@
 import IntakeCore
 import Synchronization
 
-/// A store that counts how often the server asks for the registry version, to show that failed
-/// authentications are coalesced into few database reads.
-final class CountingClientStore: IntakeStore {
+/// A store that counts how often the server reads the registry version and the key set, to show
+/// that failed authentications and unknown key ids are coalesced into few database reads.
+final class CountingStore: IntakeStore {
     private let base: any IntakeStore
     private let reads = Atomic<Int>(0)
+    private let keyReads = Atomic<Int>(0)
 
     init(_ base: any IntakeStore) {
         self.base = base
     }
 
     var versionReads: Int { reads.load(ordering: .relaxed) }
+    var keySetReads: Int { keyReads.load(ordering: .relaxed) }
 
     func clientsVersion() async throws -> Int64 {
         reads.add(1, ordering: .relaxed)
@@ -24,8 +26,20 @@ final class CountingClientStore: IntakeStore {
     func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool { try await base.setClientEnabled(id: id, enabled) }
     func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool { try await base.setClientSecretHash(id: id, hash) }
     func deleteClient(id: String) async throws -> Bool { try await base.deleteClient(id: id) }
-    func signingKey(storingIfAbsent candidate: SigningKey) async throws -> SigningKey {
-        try await base.signingKey(storingIfAbsent: candidate)
+    func signingKeys() async throws -> [StoredSigningKey] {
+        keyReads.add(1, ordering: .relaxed)
+        return try await base.signingKeys()
+    }
+    func insertActiveKeyIfNone(_ key: StoredSigningKey) async throws { try await base.insertActiveKeyIfNone(key) }
+    func rotateSigningKey(to key: StoredSigningKey, retiringPreviousUntil retiresAt: Int64, activeCreatedBefore: Int64?) async throws -> Bool {
+        try await base.rotateSigningKey(to: key, retiringPreviousUntil: retiresAt, activeCreatedBefore: activeCreatedBefore)
+    }
+    func retireSigningKeys(dueAt now: Int64) async throws { try await base.retireSigningKeys(dueAt: now) }
+    func replaceSigningKeyMaterial(id: String, with material: [UInt8]) async throws {
+        try await base.replaceSigningKeyMaterial(id: id, with: material)
+    }
+    func longestTokenLifetime(announcing lifetime: Int64?) async throws -> Int64? {
+        try await base.longestTokenLifetime(announcing: lifetime)
     }
     func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome { try await base.store(submission) }
     func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage { try await base.eventPage(query) }

@@ -1,0 +1,64 @@
+import Hummingbird
+import IntakeCore
+import IntakeModel
+
+/// What others need to trust our tokens without sharing a secret: the public keys
+/// (`GET /.well-known/jwks.json`, RFC 7517) and the authorization server metadata
+/// (`GET /.well-known/oauth-authorization-server`, RFC 8414), derived from the issuer and from
+/// what this server really serves.
+///
+/// ```swift
+/// DiscoveryController(keys: keyRing, issuer: configuration.issuer, jwksMaximumAge: 300).addRoutes(to: router)
+/// ```
+struct DiscoveryController {
+    static let jwksPath = "/.well-known/jwks.json"
+    static let metadataPath = "/.well-known/oauth-authorization-server"
+
+    let keys: KeyRing
+    let issuer: String
+    /// Seconds a fetched key set may be reused. Shorter than the time a retiring key keeps
+    /// verifying (at least the token lifetime plus leeway), so no cached set outlives the overlap.
+    let jwksMaximumAge: Int64
+
+    func addRoutes(to router: Router<IntakeRequestContext>) {
+        let keys = self.keys
+        let jwksHeaders: HTTPFields = [.contentType: "application/json", .cacheControl: "public, max-age=\(jwksMaximumAge)"]
+        router.get(RouterPath(Self.jwksPath)) { _, _ in
+            Response(status: .ok, headers: jwksHeaders, body: .init(byteBuffer: ByteBuffer(bytes: keys.jwks)))
+        }
+        let metadata = ByteBuffer(bytes: Self.metadata(issuer: issuer))
+        router.get(RouterPath(Self.metadataPath)) { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: metadata))
+        }
+    }
+
+    /// RFC 8414 §2. Endpoints are the issuer plus our paths, so the document is right behind a
+    /// proxy as long as `--issuer` is the public URL.
+    static func metadata(issuer: String) -> [UInt8] {
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        var out: [UInt8] = []
+        JSONWriter.appendObjectStart(&out)
+        JSONWriter.appendMember("issuer", string: issuer, to: &out)
+        JSONWriter.appendMember("token_endpoint", string: base + TokenController.path, to: &out)
+        JSONWriter.appendMember("jwks_uri", string: base + jwksPath, to: &out)
+        appendArray("grant_types_supported", [TokenController.grantType], to: &out)
+        appendArray("token_endpoint_auth_methods_supported", TokenController.authenticationMethods, to: &out)
+        appendArray("scopes_supported", [ScopeSet.eventsWrite, ScopeSet.eventsRead], to: &out)
+        // REQUIRED by RFC 8414; the client credentials grant has no authorization endpoint, so none.
+        appendArray("response_types_supported", [], to: &out)
+        JSONWriter.appendObjectEnd(&out)
+        return out
+    }
+
+    private static func appendArray(_ name: String, _ values: [String], to out: inout [UInt8]) {
+        JSONWriter.appendKey(name, to: &out)
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+}

@@ -8,10 +8,9 @@ enum Console {
 
     /// One JSON value on one line of stdout, keys sorted, with control and format characters as
     /// `\\u` escapes so that even raw JSON on a terminal cannot drive it.
-    static func printJSON(_ value: some Encodable) {
+    static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding strings, numbers and arrays or dictionaries of them cannot fail.
-        print(TerminalText.escapedJSON(String(decoding: try! encoder.encode(value), as: UTF8.self)))
+        print(TerminalText.escapedJSON(String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 }

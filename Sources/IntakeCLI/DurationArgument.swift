@@ -1,4 +1,5 @@
 import ArgumentParser
+import IntakeCore
 
 /// A span of time on the command line: a whole number with a unit, `90s`, `15m`, `24h` or `7d`
 /// (a bare number is seconds).
@@ -15,9 +16,7 @@ struct DurationArgument: ExpressibleByArgument, Sendable, Equatable {
             text = text.dropLast()
         }
         guard !text.isEmpty, text.allSatisfy(\.isASCII), let count = Int64(text), count >= 0 else { return nil }
-        let (product, overflow) = count.multipliedReportingOverflow(by: unit)
-        guard !overflow else { return nil }
-        seconds = product
+        seconds = count.saturatingMultiplied(by: unit)
     }
 
     static var defaultCompletionKind: CompletionKind { .default }

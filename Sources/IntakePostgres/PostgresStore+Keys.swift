@@ -6,7 +6,7 @@ extension PostgresStore: SigningKeyStore {
     package func signingKeys() async throws -> [StoredSigningKey] {
         try await bounded { connection, logger in
             let rows = try await connection.query(
-                "SELECT kid, alg, status, created_at, retires_at, material FROM signing_keys ORDER BY created_at DESC, kid DESC",
+                "SELECT kid, alg, status, created_at, retires_at, material FROM signing_keys ORDER BY \(unescaped: Self.newestFirst)",
                 logger: logger)
             var keys: [StoredSigningKey] = []
             for try await row in rows.decode((String, String, String, Int64, Int64?, ByteBuffer?).self) {
@@ -23,9 +23,13 @@ extension PostgresStore: SigningKeyStore {
     }
 
     package func insertActiveKeyIfNone(_ key: StoredSigningKey) async throws {
-        try await bounded { connection, logger in
-            // The one-active index makes a second active key a conflict, which is ignored.
-            try await connection.query(Self.insertion(of: key, suffix: "ON CONFLICT DO NOTHING"), logger: logger)
+        try await bounded { client, logger in
+            try await client.withTransaction(logger: logger) { connection in
+                // Takes turns with rotations; the one-active index makes a second active key a
+                // conflict, which is ignored.
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.keyRotationLock))", logger: logger)
+                try await connection.query(Self.insertion(of: key, suffix: "ON CONFLICT DO NOTHING"), logger: logger)
+            }
         }
     }
 
@@ -89,6 +93,10 @@ extension PostgresStore: SigningKeyStore {
             return nil
         }
     }
+
+    /// Newest first, also among keys made within one second: the active key, then the key that
+    /// retires last (it was rotated out last).
+    static let newestFirst = "created_at DESC, (status = 'active') DESC, retires_at DESC NULLS FIRST, kid"
 
     private static func insertion(of key: StoredSigningKey, suffix: String) -> PostgresQuery {
         var query: PostgresQuery = """

@@ -5,7 +5,7 @@ import IntakeCore
 extension SQLiteStore: SigningKeyStore {
     package func signingKeys() async throws -> [StoredSigningKey] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM signing_keys ORDER BY created_at DESC, rowid DESC").map(Self.key(from:))
+            try Row.fetchAll(db, sql: "SELECT * FROM signing_keys ORDER BY created_at DESC, (status = 'active') DESC, retires_at DESC NULLS FIRST, rowid DESC").map(Self.key(from:))
         }
     }
 

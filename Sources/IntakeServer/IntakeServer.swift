@@ -12,10 +12,10 @@ import NIOCore
 /// try await server.makeApplication().runService()
 /// ```
 package struct IntakeServer: Sendable {
-    /// The longest a fetched JWKS may be reused (`Cache-Control: max-age`), in seconds.
-    static let jwksMaximumAge: Int64 = 300
-    /// Tokens naming an unknown `kid` refresh the keys at most this often.
-    static let minimumKeyCheckInterval: Duration = .milliseconds(100)
+    /// The longest a fetched JWKS may be reused (`Cache-Control: max-age`), in seconds: a new key
+    /// signs within seconds of a rotation, so a verifier that caches the set refetches on an
+    /// unknown `kid`, and this bounds how stale a cache in between can be.
+    static let jwksMaximumAge: Int64 = 60
 
     package let configuration: IntakeServerConfiguration
     let store: any IntakeStore
@@ -52,7 +52,7 @@ package struct IntakeServer: Sendable {
     package var signingKey: SigningKey { keys.issuer.key }
 
     /// Takes up the key set as it is now in the database (the poll does this every interval).
-    package func refreshKeys() async { await keys.refresh() }
+    package func refreshKeys() async { await keys.checkForChanges() }
 
     /// The Hummingbird application, with the registry refresher as a service; run it with
     /// `runService()` for graceful shutdown on SIGTERM and SIGINT.
@@ -77,10 +77,7 @@ package struct IntakeServer: Sendable {
         DiscoveryController(
             keys: keys, issuer: configuration.issuer, jwksMaximumAge: min(Self.jwksMaximumAge, configuration.tokenLifetime)
         ).addRoutes(to: router)
-        let keys = self.keys
-        let keyCheck = keys.followsDatabase ? CoalescedCheck(minimumInterval: Self.minimumKeyCheckInterval) { await keys.refresh() } : nil
-        let v2 = router.group("v2").add(
-            middleware: BearerAuthenticator(verifier: keys.verifier, keyCheck: keyCheck, directory: registry.directory))
+        let v2 = router.group("v2").add(middleware: BearerAuthenticator(keys: keys, directory: registry.directory))
         EventsController(store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes)
             .addRoutes(to: v2)
         let refresher = RegistryRefreshService(

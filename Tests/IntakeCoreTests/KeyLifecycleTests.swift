@@ -28,8 +28,13 @@ struct KeyLifecycleTests {
     }
 
     @Test func retirementWaitsForTheLongestLifetimePlusLeewayAndSaturates() {
-        #expect(KeyLifecycle.retirementTime(rotatedAt: 1000, longestTokenLifetime: 3600) == 1000 + 3600 + AccessTokenVerifier.leeway)
+        #expect(
+            KeyLifecycle.retirementTime(rotatedAt: 1000, longestTokenLifetime: 3600)
+                == 1000 + KeyLifecycle.propagation + 3600 + AccessTokenVerifier.leeway)
         #expect(KeyLifecycle.retirementTime(rotatedAt: .max - 5, longestTokenLifetime: 3600) == .max)
-        #expect(KeyLifecycle(rotationInterval: .max).due([Self.key("k", .active, created: .min)], now: .min).rotation)
+        // Ages that overflow are compared without trapping.
+        #expect(!KeyLifecycle(rotationInterval: .max).due([Self.key("k", .active, created: .min)], now: .min).rotation)
+        #expect(KeyLifecycle(rotationInterval: .max - 1).due([Self.key("k", .active, created: .min)], now: .max).rotation)
+        #expect(!KeyLifecycle(rotationInterval: 10).due([Self.key("k", .active, created: .max)], now: .min).rotation)
     }
 }

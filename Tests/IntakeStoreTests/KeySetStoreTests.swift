@@ -52,7 +52,7 @@ struct KeySetStoreTests {
             let keys = try await store.signingKeys()
             #expect(keys.map(\.id) == [rotated.id, first.id])
             #expect(keys.map(\.status) == [.active, .retiring])
-            #expect(keys[1].retiresAt == Self.now + 3600 + AccessTokenVerifier.leeway)
+            #expect(keys[1].retiresAt == Self.now + KeyLifecycle.propagation + 3600 + AccessTokenVerifier.leeway)
             // Both verify until then; the new one signs.
             let set = try manager.keySet(from: keys, now: Self.now + 3600)
             #expect(set.signing.id == rotated.id)
@@ -71,7 +71,7 @@ struct KeySetStoreTests {
             try await manager.ensureActiveKey(algorithm: .es256, now: Self.now)
             let old = try #require(try await store.signingKeys().first)
             _ = try await manager.rotate(now: Self.now)
-            let retiresAt = Self.now + 60 + AccessTokenVerifier.leeway
+            let retiresAt = Self.now + KeyLifecycle.propagation + 60 + AccessTokenVerifier.leeway
             // Not yet marked, but past its time: it no longer verifies.
             #expect(try manager.keySet(from: try await store.signingKeys(), now: retiresAt).verification.count == 1)
             _ = try await manager.maintain(now: retiresAt - 1)
@@ -150,6 +150,23 @@ struct KeySetStoreTests {
             }
             await #expect(throws: KeyMaterialError.wrongEncryptionKey) { _ = try await KeyManager(store: store, cipher: other).rotate() }
             #expect(try await store.signingKeys().count == 1)
+        }
+    }
+
+    /// A server started with the wrong key-encryption key, with a scheduled rotation due and a key
+    /// kept in the clear, must change nothing: no sealing, no new key that no one else can open.
+    @Test(arguments: StoreKind.available)
+    func maintenanceWithTheWrongEncryptionKeyWritesNothing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let right = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x44))
+            try await KeyManager(store: store, cipher: .none).ensureActiveKey(algorithm: .es256, now: Self.now - 90_000)
+            _ = try await KeyManager(store: store, cipher: right).rotate(to: .edDSA, now: Self.now - 86_400)
+            // Now one key in the clear (retiring) and one sealed (active), and a rotation is due.
+            let before = try await store.signingKeys()
+            let wrong = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x45))
+            let manager = KeyManager(store: store, cipher: wrong, lifecycle: KeyLifecycle(rotationInterval: 3600))
+            await #expect(throws: KeyMaterialError.wrongEncryptionKey) { _ = try await manager.maintain(now: Self.now) }
+            #expect(try await store.signingKeys() == before)
         }
     }
 

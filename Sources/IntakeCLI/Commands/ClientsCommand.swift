@@ -62,7 +62,7 @@ struct ClientsCommand: AsyncParsableCommand {
                 try await store.registerClient(name: name, account: account, scopes: scopes)
             }
             if json {
-                Console.printJSON([
+                try Console.printJSON([
                     "client_id": credentials.clientID, "client_secret": credentials.clientSecret, "name": client.name,
                     "account": client.account, "scope": client.scopes.description,
                 ])
@@ -89,7 +89,7 @@ struct ClientsCommand: AsyncParsableCommand {
             let clients = try await database.withStore { try await $0.clients() }
             for client in clients {
                 if json {
-                    Console.printJSON([
+                    try Console.printJSON([
                         "client_id": client.id, "name": client.name, "account": client.account,
                         "scope": client.scopes.description, "enabled": client.isEnabled ? "true" : "false",
                     ])
@@ -145,7 +145,7 @@ struct ClientsCommand: AsyncParsableCommand {
                 throw CLIError("no client has the id \(id)")
             }
             if json {
-                Console.printJSON(["client_id": credentials.clientID, "client_secret": credentials.clientSecret])
+                try Console.printJSON(["client_id": credentials.clientID, "client_secret": credentials.clientSecret])
             } else {
                 print("client_id:     \(credentials.clientID)\nclient_secret: \(credentials.clientSecret)")
                 print("The secret is shown only now; store it safely.")

@@ -38,12 +38,10 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let cipher = try KeysCommand.cipher()
-            let keys = try await database.withStore { store in
-                try await KeyManager(store: store, cipher: cipher).maintain()
-            }.map(KeyDescription.init)
+            // Read only: listing never seals, retires or rotates anything.
+            let keys = try await database.withStore { try await $0.signingKeys() }.map(KeyDescription.init)
             if json {
-                Console.printJSON(keys)
+                try Console.printJSON(keys)
                 return
             }
             for key in keys {
@@ -76,7 +74,7 @@ struct KeysCommand: AsyncParsableCommand {
                 try await KeyManager(store: store, cipher: cipher).rotate(to: algorithm)
             }
             if json {
-                Console.printJSON(KeyDescription(key))
+                try Console.printJSON(KeyDescription(key))
             } else {
                 print("\(key.id)  \(key.algorithm.rawValue)  active")
                 print("Running servers sign with it within seconds; the previous key verifies until its tokens have expired.")
@@ -91,12 +89,5 @@ struct KeysCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-    }
-}
-
-extension Int64 {
-    fileprivate func saturatingMultiplied(by other: Int64) -> Int64 {
-        let (product, overflow) = multipliedReportingOverflow(by: other)
-        return overflow ? (self < 0 ? .min : .max) : product
     }
 }

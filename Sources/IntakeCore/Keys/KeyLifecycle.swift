@@ -34,7 +34,9 @@ package struct KeyLifecycle: Sendable, Equatable {
         let retirement = keys.contains { $0.status == .retiring && ($0.retiresAt ?? .min) <= now }
         var rotation = false
         if let rotationInterval, let active = keys.first(where: { $0.status == .active }) {
-            rotation = active.createdAt <= now.saturatingSubtracting(rotationInterval)
+            // The key's age, computed without trapping: an overflow means an age beyond any interval.
+            let (age, overflow) = now.subtractingReportingOverflow(active.createdAt)
+            rotation = overflow ? now > active.createdAt : age >= rotationInterval
         }
         return Due(retirement: retirement, rotation: rotation)
     }
@@ -45,9 +47,14 @@ package struct KeyLifecycle: Sendable, Equatable {
         rotationInterval.map { now.saturatingSubtracting($0).saturatingAdding(1) }
     }
 
-    /// When a key rotated out at `now` stops verifying.
+    /// Seconds an instance may go on signing with a rotated-out key before it takes up the new
+    /// one (it polls every second; a rotation reaches every instance within 5 s).
+    package static let propagation: Int64 = 5
+
+    /// When a key rotated out at `now` stops verifying: after the last token any instance can have
+    /// signed with it has expired, leeway included.
     package static func retirementTime(rotatedAt now: Int64, longestTokenLifetime: Int64) -> Int64 {
-        now.saturatingAdding(longestTokenLifetime).saturatingAdding(AccessTokenVerifier.leeway)
+        now.saturatingAdding(propagation).saturatingAdding(longestTokenLifetime).saturatingAdding(AccessTokenVerifier.leeway)
     }
 
     /// The keys that verify at `now`: the active one, and retiring ones whose time is not up

@@ -7,6 +7,7 @@
 /// try await manager.ensureActiveKey(algorithm: .es256)
 /// let rotated = try await manager.rotate(to: .edDSA)
 /// let keys = try manager.keySet(from: try await manager.maintain(), now: UnixTime.now())
+/// let listed = try await store.signingKeys()   // reading needs no manager
 /// ```
 package struct KeyManager: Sendable {
     package let store: any SigningKeyStore
@@ -43,6 +44,8 @@ package struct KeyManager: Sendable {
     /// clear once a key-encryption key is set) and returns the rows as they then are.
     package func maintain(now: Int64 = UnixTime.now()) async throws -> [StoredSigningKey] {
         var keys = try await store.signingKeys()
+        // Before any write: a wrong key-encryption key must not seal or add what others cannot open.
+        try checkOpens(keys)
         let due = lifecycle.due(keys, now: now)
         var changed = false
         if due.retirement {
@@ -82,7 +85,9 @@ package struct KeyManager: Sendable {
             }
         }
         guard let signing else { throw KeySetError.noActiveKey }
-        return KeySet(signing: signing, verification: verification, fingerprint: KeySet.fingerprint(of: verifying))
+        return KeySet(
+            signing: signing, verification: verification, fingerprint: KeySet.fingerprint(of: verifying),
+            retirements: Dictionary(verifying.compactMap { row in row.retiresAt.map { (row.id, $0) } }, uniquingKeysWith: min))
     }
 
     /// Tells the store the lifetime of this server's tokens, so rotations keep old keys long enough.
@@ -108,16 +113,5 @@ package struct KeyManager: Sendable {
     private func retirementTime(now: Int64) async throws -> Int64 {
         let longest = try await store.longestTokenLifetime(announcing: nil) ?? AccessTokenVerifier.maximumLifetime
         return KeyLifecycle.retirementTime(rotatedAt: now, longestTokenLifetime: longest)
-    }
-}
-
-/// A key set a server cannot sign with.
-package enum KeySetError: Error, Equatable, Sendable, CustomStringConvertible {
-    case noActiveKey
-
-    package var description: String {
-        switch self {
-        case .noActiveKey: "the database has no active signing key; run intake keys rotate"
-        }
     }
 }

@@ -4,8 +4,8 @@
 /// from the token's header (RFC 8725 §3.1).
 ///
 /// ```swift
-/// let algorithm = try SigningAlgorithm(parsing: "ES256")
-/// let key = try SigningKey.generate(algorithm)
+/// let algorithm = SigningAlgorithm(rawValue: "ES256")   // nil for any other spelling
+/// let key = try SigningKey.generate(.es256)
 /// ```
 package enum SigningAlgorithm: String, Sendable, CaseIterable, Hashable {
     /// HMAC with SHA-256: a shared secret, so only holders of the key can verify.
@@ -17,22 +17,9 @@ package enum SigningAlgorithm: String, Sendable, CaseIterable, Hashable {
     /// EdDSA on Ed25519.
     case edDSA = "EdDSA"
 
-    /// Parses the JWS name, exactly as registered (`HS256`, `RS256`, `ES256`, `EdDSA`).
-    package init(parsing name: String) throws(SigningAlgorithmError) {
-        guard let algorithm = SigningAlgorithm(rawValue: name) else { throw SigningAlgorithmError(name: name) }
-        self = algorithm
-    }
-
     /// Whether others can verify with a public key (and the key appears in the JWKS).
     package var isAsymmetric: Bool { self != .hs256 }
 
     /// The names, for help texts and error messages.
     package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
-}
-
-/// A name that is none of ``SigningAlgorithm``'s.
-package struct SigningAlgorithmError: Error, Equatable, Sendable, CustomStringConvertible {
-    package var name: String
-
-    package var description: String { "unknown signing algorithm \"\(name)\"; use one of \(SigningAlgorithm.names)" }
 }

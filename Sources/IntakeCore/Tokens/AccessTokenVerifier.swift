@@ -90,7 +90,8 @@ package final class AccessTokenVerifier: Sendable {
         guard case .string(let type)? = jws.header["typ"], Self.acceptedTypes.contains(type.lowercased()) else {
             throw .wrongType
         }
-        guard case .string(let keyID)? = jws.header["kid"] else { throw .unknownKey }
+        // Every Intake token names its key; one without a `kid` is no token of ours.
+        guard case .string(let keyID)? = jws.header["kid"] else { throw .malformed }
         guard let key = keys[keyID] else { throw .unknownKey }
         guard algorithm == key.algorithm.rawValue else { throw .algorithmNotAllowed }
         guard key.isValidSignature(jws.signature, for: jws.signingInput) else { throw .badSignature }

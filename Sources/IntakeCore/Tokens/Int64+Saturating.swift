@@ -7,6 +7,13 @@ extension Int64 {
         return other > 0 ? .max : .min
     }
 
+    /// `self * other`, pinned to `Int64.min`/`Int64.max` instead of trapping.
+    package func saturatingMultiplied(by other: Int64) -> Int64 {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        guard overflow else { return product }
+        return (self < 0) == (other < 0) ? .max : .min
+    }
+
     /// `self - other`, pinned to `Int64.min`/`Int64.max` instead of trapping.
     package func saturatingSubtracting(_ other: Int64) -> Int64 {
         let (difference, overflow) = subtractingReportingOverflow(other)

@@ -6,18 +6,17 @@ import IntakeCore
 /// route needs.
 ///
 /// A token whose `kid` is unknown here may come from a sibling instance that took up a rotation
-/// first: the key ring is refreshed (`keyCheck`, coalesced) and the token checked once more.
+/// first: the key ring checks the database (shared, rate-limited checks) and the token is checked
+/// once more.
 ///
 /// ```swift
-/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, keyCheck: check, directory: directory))
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(keys: keyRing, directory: directory))
 /// v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsRead)).get("events") { request, context in … }
 /// ```
 struct BearerAuthenticator: RouterMiddleware {
     typealias Context = IntakeRequestContext
 
-    let verifier: AccessTokenVerifier
-    /// Refreshes the verifier's keys from the database; nil when they are fixed.
-    let keyCheck: CoalescedCheck?
+    let keys: KeyRing
     let directory: ClientDirectory
 
     func handle(
@@ -26,11 +25,11 @@ struct BearerAuthenticator: RouterMiddleware {
         let token = try Self.bearerToken(in: request)
         let claims: AccessTokenClaims
         do {
-            claims = try verifier.verify(token)
-        } catch .unknownKey where keyCheck != nil {
-            await keyCheck?.run()
+            claims = try keys.verifier.verify(token)
+        } catch .unknownKey where keys.followsDatabase {
+            await keys.checkForChanges()
             do {
-                claims = try verifier.verify(token)
+                claims = try keys.verifier.verify(token)
             } catch {
                 throw Problem.invalidToken(error)
             }

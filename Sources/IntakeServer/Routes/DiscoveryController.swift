@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import IntakeCore
 import IntakeModel
@@ -22,15 +23,23 @@ struct DiscoveryController {
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
         let keys = self.keys
-        let jwksHeaders: HTTPFields = [.contentType: "application/json", .cacheControl: "public, max-age=\(jwksMaximumAge)"]
+        let jwksHeaders: HTTPFields = [.contentType: "application/json", .cacheControl: "max-age=\(jwksMaximumAge)"]
         router.get(RouterPath(Self.jwksPath)) { _, _ in
             Response(status: .ok, headers: jwksHeaders, body: .init(byteBuffer: ByteBuffer(bytes: keys.jwks)))
         }
         let metadata = ByteBuffer(bytes: Self.metadata(issuer: issuer))
-        router.get(RouterPath(Self.metadataPath)) { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=3600"],
-                body: .init(byteBuffer: metadata))
+        // RFC 8414 §3.1: for an issuer with a path, the document lives at the well-known path
+        // followed by the issuer's path; the root one is kept for clients that ask there.
+        var paths = [Self.metadataPath]
+        if let issuerPath = URLComponents(string: issuer)?.path, issuerPath.count > 1 {
+            paths.append(Self.metadataPath + (issuerPath.hasSuffix("/") ? String(issuerPath.dropLast()) : issuerPath))
+        }
+        for path in paths {
+            router.get(RouterPath(path)) { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=3600"],
+                    body: .init(byteBuffer: metadata))
+            }
         }
     }
 

@@ -21,7 +21,8 @@ final class ClientRegistry: Sendable {
     static let checkTimeout: Duration = .seconds(2)
 
     let directory: ClientDirectory
-    private let check: CoalescedCheck
+    private let check = CoalescedCheck(minimumInterval: minimumCheckInterval)
+    private let reload: @Sendable () async -> Void
 
     /// Loads the registry: the version first, so a change made while the clients are read shows
     /// up as a newer version at the next check.
@@ -30,9 +31,7 @@ final class ClientRegistry: Sendable {
         let version = try await store.clientsVersion()
         directory.replace(with: try await store.clients(), version: version)
         self.directory = directory
-        self.check = CoalescedCheck(minimumInterval: Self.minimumCheckInterval) {
-            await Self.reloadIfChanged(directory, from: store, logger: logger)
-        }
+        self.reload = { await Self.reloadIfChanged(directory, from: store, logger: logger) }
     }
 
     /// The enabled client with this id and secret, or nil; a miss is checked against the store once.
@@ -45,7 +44,7 @@ final class ClientRegistry: Sendable {
     /// Returns after a check of the store's version that began after this call, reloading the
     /// registry if the version changed.
     func checkForChanges() async {
-        await check.run()
+        await check.run(reload)
     }
 
     private static func reloadIfChanged(_ directory: ClientDirectory, from store: any ClientStore, logger: Logger) async {

@@ -7,9 +7,12 @@ import Synchronization
 /// requests come one after another, so a flood of failing requests costs the database one cheap
 /// read per interval, not one per request.
 ///
+/// Checks never overlap, so a slow one cannot finish after a newer one and undo it. Every caller
+/// of one instance passes the same operation.
+///
 /// ```swift
-/// let check = CoalescedCheck(minimumInterval: .milliseconds(25)) { await reloadIfChanged() }
-/// await check.run()
+/// let check = CoalescedCheck(minimumInterval: .milliseconds(25))
+/// await check.run { await reloadIfChanged() }
 /// ```
 final class CoalescedCheck: Sendable {
     private struct State {
@@ -19,16 +22,14 @@ final class CoalescedCheck: Sendable {
     }
 
     private let minimumInterval: Duration
-    private let check: @Sendable () async -> Void
     private let state = Mutex(State())
 
-    init(minimumInterval: Duration, check: @escaping @Sendable () async -> Void) {
+    init(minimumInterval: Duration) {
         self.minimumInterval = minimumInterval
-        self.check = check
     }
 
-    /// Returns after a check that began after this call.
-    func run() async {
+    /// Returns after a run of `check` that began after this call.
+    func run(_ check: @escaping @Sendable () async -> Void) async {
         await withCheckedContinuation { continuation in
             let start = state.withLock { state in
                 let action = state.machine.request()
@@ -36,11 +37,11 @@ final class CoalescedCheck: Sendable {
                 return action.startsCheck
             }
             // Not a child of the caller: a cancelled request must not stop the check others wait for.
-            if start { Task { await self.runChecks() } }
+            if start { Task { await self.runChecks(check) } }
         }
     }
 
-    private func runChecks() async {
+    private func runChecks(_ check: @Sendable () async -> Void) async {
         let clock = ContinuousClock()
         while true {
             if let last = state.withLock({ $0.lastStart }) { try? await clock.sleep(until: last + minimumInterval) }

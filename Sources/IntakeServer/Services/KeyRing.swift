@@ -7,11 +7,12 @@ import Synchronization
 /// the active key signs, the active and retiring keys verify, and the asymmetric ones are
 /// published as the JWKS.
 ///
-/// ``refresh()`` runs every poll of ``RegistryRefreshService`` (a rotation made by the CLI or
-/// another instance signs here within one interval) and when a token names a `kid` this server
+/// ``checkForChanges()`` runs every poll of ``RegistryRefreshService`` (a rotation made by the CLI
+/// or another instance signs here within one interval) and when a token names a `kid` this server
 /// does not know yet (see ``BearerAuthenticator``): an instance behind a load balancer accepts a
-/// token from a sibling that rotated first. With `INTAKE_SIGNING_KEY` the ring holds that one
-/// key and never changes.
+/// token from a sibling that rotated first. Checks are shared and never overlap, at most one per
+/// ``minimumCheckInterval``. A retiring key stops verifying at its time even while the database
+/// cannot be read. With `INTAKE_SIGNING_KEY` the ring holds that one key and never changes.
 ///
 /// ```swift
 /// let ring = try await KeyRing(manager: manager, firstAlgorithm: .es256, issuer: issuer, lifetime: 3600, logger: logger)
@@ -20,10 +21,12 @@ import Synchronization
 final class KeyRing: Sendable {
     /// A refresh waits this long for the database at most.
     static let refreshTimeout: Duration = .seconds(2)
+    /// Tokens naming unknown `kid`s make at most ten key set reads a second between them.
+    static let minimumCheckInterval: Duration = .milliseconds(100)
 
     private struct Current {
+        var keys: KeySet
         var issuer: AccessTokenIssuer
-        var fingerprint: [String]
         var jwks: [UInt8]
     }
 
@@ -34,6 +37,7 @@ final class KeyRing: Sendable {
     private let lifetime: Int64
     private let logger: Logger
     private let current: Mutex<Current>
+    private let check = CoalescedCheck(minimumInterval: minimumCheckInterval)
 
     /// A ring of one key that never changes (`INTAKE_SIGNING_KEY`).
     convenience init(fixed key: SigningKey, issuer: String, lifetime: Int64, logger: Logger) {
@@ -56,7 +60,7 @@ final class KeyRing: Sendable {
         self.lifetime = lifetime
         self.logger = logger
         self.verifier = AccessTokenVerifier(keys: keys.verification, issuer: issuer, audience: issuer)
-        self.current = Mutex(Self.current(for: keys, issuer: issuer, lifetime: lifetime))
+        self.current = Mutex(Self.current(for: keys, issuer: issuer, lifetime: lifetime, now: UnixTime.now()))
     }
 
     /// Whether the keys can change (they come from the database).
@@ -68,34 +72,45 @@ final class KeyRing: Sendable {
     /// `{"keys": […]}`: the public keys that verify now (RFC 7517).
     var jwks: [UInt8] { current.withLock { $0.jwks } }
 
-    /// Carries out what is due and takes up the key set as it now is in the database; on failure
-    /// (database unreachable, a key that cannot be opened) it keeps the keys it has and logs why.
-    func refresh() async {
+    /// Returns after a refresh that began after this call (see ``refresh()``).
+    func checkForChanges() async {
+        guard manager != nil else { return }
+        await check.run { await self.refresh() }
+    }
+
+    /// Carries out what is due and takes up the key set as it now is in the database. On failure
+    /// (database unreachable, a key that cannot be opened) it keeps the keys it has, less those
+    /// whose time is up, and logs why.
+    private func refresh() async {
         guard let manager else { return }
+        let now = UnixTime.now()
         do {
-            let now = UnixTime.now()
             let rows = try await withDeadline(Self.refreshTimeout) { try await manager.maintain(now: now) }
             let fingerprint = KeySet.fingerprint(of: KeyLifecycle.verifying(rows, now: now))
-            guard fingerprint != current.withLock({ $0.fingerprint }) else { return }
+            guard fingerprint != current.withLock({ $0.keys.fingerprint }) else { return }
             let keys = try manager.keySet(from: rows, now: now)
-            verifier.replaceKeys(keys.verification)
-            current.withLock { $0 = Self.current(for: keys, issuer: issuerURL, lifetime: lifetime) }
+            install(keys, now: now)
             logger.info("Signing keys changed", metadata: ["kid": "\(keys.signing.id)", "alg": "\(keys.signing.algorithm.rawValue)"])
         } catch {
             logger.warning("Could not refresh the signing keys", metadata: ["error": "\(error)"])
+            let keys = current.withLock { $0.keys }
+            if keys.verification(at: now).count != keys.verification.count { install(keys, now: now) }
         }
     }
 
-    private static func current(for keys: KeySet, issuer: String, lifetime: Int64) -> Current {
+    private func install(_ keys: KeySet, now: Int64) {
+        let next = Self.current(for: keys, issuer: issuerURL, lifetime: lifetime, now: now)
+        verifier.replaceKeys(keys.verification(at: now))
+        current.withLock { $0 = next }
+    }
+
+    private static func current(for keys: KeySet, issuer: String, lifetime: Int64, now: Int64) -> Current {
+        let published = keys.verification(at: now).filter(\.algorithm.isAsymmetric).compactMap(\.jwk)
         var jwks = Array(#"{"keys":["#.utf8)
-        for (index, key) in keys.published.enumerated() {
-            guard let jwk = key.jwk else { continue }
-            if index > 0 { jwks.append(UInt8(ascii: ",")) }
-            jwks.append(contentsOf: jwk)
-        }
+        jwks.append(contentsOf: published.joined(separator: [UInt8(ascii: ",")]))
         jwks.append(contentsOf: "]}".utf8)
         return Current(
-            issuer: AccessTokenIssuer(key: keys.signing, issuer: issuer, audience: issuer, lifetime: lifetime),
-            fingerprint: keys.fingerprint, jwks: jwks)
+            keys: keys, issuer: AccessTokenIssuer(key: keys.signing, issuer: issuer, audience: issuer, lifetime: lifetime),
+            jwks: jwks)
     }
 }

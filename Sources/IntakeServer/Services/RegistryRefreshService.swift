@@ -29,7 +29,7 @@ struct RegistryRefreshService: Service {
                     return
                 }
                 await registry.checkForChanges()
-                await keys.refresh()
+                await keys.checkForChanges()
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }
             }

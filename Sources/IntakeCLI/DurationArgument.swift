@@ -7,6 +7,10 @@ struct DurationArgument: ExpressibleByArgument, Sendable, Equatable {
     /// The span in seconds.
     var seconds: Int64
 
+    init(seconds: Int64) {
+        self.seconds = seconds
+    }
+
     init?(argument: String) {
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         var text = Substring(argument)

@@ -104,6 +104,51 @@ extension PostgresStore {
                 "DELETE FROM settings WHERE name = 'signing_key'",
             ]
         ),
+        (
+            // Secret rotation with a grace period, per-client token lifetimes, revoked tokens (with
+            // a version counter, as for clients, so instances poll one integer) and the audit trail.
+            4,
+            [
+                """
+                ALTER TABLE clients ADD COLUMN previous_secret_hash BYTEA, ADD COLUMN previous_secret_valid_until BIGINT,
+                    ADD COLUMN token_ttl BIGINT
+                """,
+                """
+                CREATE TABLE revoked_tokens (
+                    jti TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at)",
+                "CREATE TABLE revocations_version (id INT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
+                "INSERT INTO revocations_version (id, version) VALUES (1, 0)",
+                """
+                CREATE FUNCTION intake_bump_revocations_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE revocations_version SET version = version + 1 WHERE id = 1;
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER revoked_tokens_changed AFTER INSERT OR DELETE ON revoked_tokens
+                    FOR EACH STATEMENT EXECUTE FUNCTION intake_bump_revocations_version()
+                """,
+                """
+                CREATE TABLE audit (
+                    id BIGSERIAL PRIMARY KEY,
+                    at BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_by_time ON audit (at, id)",
+            ]
+        ),
     ]
 
     /// Advisory lock ids: one for migrations, one that orders event commits across instances, one

@@ -7,12 +7,14 @@ extension SQLiteStore: ClientStore {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO clients (id, name, account, scopes, secret_hash, enabled, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO clients (id, name, account, scopes, secret_hash, enabled, created_at,
+                                         previous_secret_hash, previous_secret_valid_until, token_ttl)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     client.id, client.name, client.account, client.scopes.description, Data(client.secretHash.bytes),
-                    client.isEnabled, client.createdAt,
+                    client.isEnabled, client.createdAt, client.previousSecret.map { Data($0.hash.bytes) },
+                    client.previousSecret?.validUntil, client.tokenLifetime,
                 ])
         }
     }
@@ -36,9 +38,16 @@ extension SQLiteStore: ClientStore {
         }
     }
 
-    package func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool {
+    package func replaceClientSecretHash(id: String, with hash: SecretHash, previousValidUntil: Int64?) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE clients SET secret_hash = ? WHERE id = ?", arguments: [Data(hash.bytes), id])
+            // SET reads the row as it was: the replaced hash moves to previous_secret_hash.
+            try db.execute(
+                sql: """
+                    UPDATE clients SET previous_secret_hash = CASE WHEN ? IS NULL THEN NULL ELSE secret_hash END,
+                        previous_secret_valid_until = ?, secret_hash = ?
+                    WHERE id = ?
+                    """,
+                arguments: [previousValidUntil, previousValidUntil, Data(hash.bytes), id])
             return db.changesCount > 0
         }
     }
@@ -58,10 +67,16 @@ extension SQLiteStore: ClientStore {
 
     private static func client(from row: Row) throws -> ClientRecord {
         let hash: Data = row["secret_hash"]
+        let previousHash: Data? = row["previous_secret_hash"]
+        let previousValidUntil: Int64? = row["previous_secret_valid_until"]
+        var previous: PreviousSecret?
+        if let previousHash, let previousValidUntil {
+            previous = PreviousSecret(hash: SecretHash(bytes: Array(previousHash)), validUntil: previousValidUntil)
+        }
         return ClientRecord(
             id: row["id"], name: row["name"], account: row["account"],
             scopes: try ScopeSet(parsing: row["scopes"] as String), secretHash: SecretHash(bytes: Array(hash)),
-            isEnabled: row["enabled"], createdAt: row["created_at"]
+            previousSecret: previous, isEnabled: row["enabled"], createdAt: row["created_at"], tokenLifetime: row["token_ttl"]
         )
     }
 }

@@ -97,6 +97,37 @@ extension SQLiteStore {
                 try db.execute(sql: "DELETE FROM settings WHERE name = 'signing_key'")
             }
         }
+        // Secret rotation with a grace period, per-client token lifetimes, revoked tokens (with a
+        // version counter, as for clients, so instances poll one integer) and the audit trail.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                ALTER TABLE clients ADD COLUMN previous_secret_hash BLOB;
+                ALTER TABLE clients ADD COLUMN previous_secret_valid_until INTEGER;
+                ALTER TABLE clients ADD COLUMN token_ttl INTEGER;
+                CREATE TABLE revoked_tokens (
+                    jti TEXT PRIMARY KEY,
+                    client_id TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    revoked_at INTEGER NOT NULL
+                );
+                CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
+                CREATE TABLE revocations_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                INSERT INTO revocations_version (id, version) VALUES (1, 0);
+                CREATE TRIGGER revoked_tokens_inserted AFTER INSERT ON revoked_tokens
+                    BEGIN UPDATE revocations_version SET version = version + 1; END;
+                CREATE TRIGGER revoked_tokens_deleted AFTER DELETE ON revoked_tokens
+                    BEGIN UPDATE revocations_version SET version = version + 1; END;
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX audit_by_time ON audit (at, id);
+                """)
+        }
         return migrator
     }
 }

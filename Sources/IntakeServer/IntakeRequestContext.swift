@@ -1,15 +1,19 @@
 import Hummingbird
 import IntakeCore
+import NIOCore
 
-/// The per-request context: Hummingbird's core storage plus who a bearer token proved the caller
-/// to be, in the shape of hummingbird-auth's `identity`.
-package struct IntakeRequestContext: RequestContext {
+/// The per-request context: Hummingbird's core storage, the peer's address, and who a bearer
+/// token proved the caller to be, in the shape of hummingbird-auth's `identity`.
+package struct IntakeRequestContext: RequestContext, RemoteAddressRequestContext {
     package var coreContext: CoreRequestContextStorage
+    /// The connection's peer (a proxy's, behind one: see `--trusted-proxy`).
+    package let remoteAddress: SocketAddress?
     /// Set by ``BearerAuthenticator`` on `/v2` routes.
     package var identity: BearerIdentity?
 
     package init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// The authenticated caller; a route behind ``BearerAuthenticator`` always has one.

@@ -21,6 +21,10 @@ package struct IntakeServer: Sendable {
     let store: any IntakeStore
     let registry: ClientRegistry
     let keys: KeyRing
+    let revocations: RevocationList
+    let throttle: ThrottleGate
+    /// What the server does on its own (scheduled rotations, throttling), and what clients do.
+    let trail: AuditTrail
     let logger: Logger
 
     /// Loads the client registry and the keys: `signingKey` alone when given (from
@@ -36,16 +40,27 @@ package struct IntakeServer: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        let trail = AuditTrail(store: store, actor: .server) { entry in
+            logger.notice(
+                "Audit: \(entry.action.rawValue)",
+                metadata: ["actor": "\(entry.actor)", "subject": "\(entry.subject)", "detail": "\(entry.detail)"])
+        }
+        self.trail = trail
+        self.throttle = ThrottleGate(policy: configuration.throttlePolicy)
         if let signingKey {
             self.keys = KeyRing(fixed: signingKey, issuer: configuration.issuer, lifetime: configuration.tokenLifetime, logger: logger)
         } else {
             let manager = KeyManager(
-                store: store, cipher: keyCipher, lifecycle: KeyLifecycle(rotationInterval: configuration.keyRotationInterval))
+                store: store, cipher: keyCipher, lifecycle: KeyLifecycle(rotationInterval: configuration.keyRotationInterval),
+                trail: trail)
             self.keys = try await KeyRing(
                 manager: manager, firstAlgorithm: configuration.signingAlgorithm, issuer: configuration.issuer,
                 lifetime: configuration.tokenLifetime, logger: logger)
         }
         self.registry = try await ClientRegistry(store: store, logger: logger)
+        self.revocations = RevocationList()
+        let version = try await store.revocationsVersion()
+        revocations.replace(with: try await store.revokedTokens(expiringAfter: UnixTime.now()), version: version)
     }
 
     /// The key that signs new tokens now.
@@ -73,15 +88,23 @@ package struct IntakeServer: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
-        TokenController(registry: registry, keys: keys).addRoutes(to: router)
+        let authenticator = ClientAuthenticator(
+            registry: registry, throttle: throttle, trustedProxies: configuration.trustedProxies, trail: trail, logger: logger)
+        TokenController(authenticator: authenticator, keys: keys).addRoutes(to: router)
+        IntrospectionController(authenticator: authenticator, keys: keys, directory: registry.directory, revocations: revocations)
+            .addRoutes(to: router)
+        RevocationController(authenticator: authenticator, keys: keys, store: store, revocations: revocations, trail: trail)
+            .addRoutes(to: router)
         DiscoveryController(
             keys: keys, issuer: configuration.issuer, jwksMaximumAge: min(Self.jwksMaximumAge, configuration.tokenLifetime)
         ).addRoutes(to: router)
-        let v2 = router.group("v2").add(middleware: BearerAuthenticator(keys: keys, directory: registry.directory))
+        let v2 = router.group("v2").add(
+            middleware: BearerAuthenticator(keys: keys, directory: registry.directory, revocations: revocations))
         EventsController(store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes)
             .addRoutes(to: v2)
         let refresher = RegistryRefreshService(
-            registry: registry, keys: keys, store: store, interval: configuration.registryPollInterval, logger: logger)
+            registry: registry, keys: keys, revocations: revocations, throttle: throttle, store: store,
+            interval: configuration.registryPollInterval, logger: logger)
         return Application(
             router: router,
             server: .intakeHTTP1(

@@ -32,6 +32,10 @@ package struct IntakeServerConfiguration: Sendable {
     package var signingAlgorithm = SigningAlgorithm.hs256
     /// Seconds between scheduled key rotations; nil rotates only when an operator does.
     package var keyRotationInterval: Int64?
+    /// Proxies whose `X-Forwarded-For` names the client's address (`--trusted-proxy`).
+    package var trustedProxies: [AddressRange] = []
+    /// The budget of failed client authentications per (source address, client id).
+    package var throttlePolicy = AuthenticationThrottle.Policy()
 
     package init(
         host: String = "127.0.0.1",

@@ -24,7 +24,15 @@ final class CountingStore: IntakeStore {
     func clients() async throws -> [ClientRecord] { try await base.clients() }
     func client(id: String) async throws -> ClientRecord? { try await base.client(id: id) }
     func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool { try await base.setClientEnabled(id: id, enabled) }
-    func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool { try await base.setClientSecretHash(id: id, hash) }
+    func replaceClientSecretHash(id: String, with hash: SecretHash, previousValidUntil: Int64?) async throws -> Bool {
+        try await base.replaceClientSecretHash(id: id, with: hash, previousValidUntil: previousValidUntil)
+    }
+    func revoke(_ token: RevokedToken, at now: Int64) async throws { try await base.revoke(token, at: now) }
+    func revocationsVersion() async throws -> Int64 { try await base.revocationsVersion() }
+    func revokedTokens(expiringAfter now: Int64) async throws -> [RevokedToken] { try await base.revokedTokens(expiringAfter: now) }
+    func purgeRevokedTokens(expiredBefore cutoff: Int64) async throws { try await base.purgeRevokedTokens(expiredBefore: cutoff) }
+    func appendAudit(_ entry: AuditEntry) async throws { try await base.appendAudit(entry) }
+    func auditEntries(since: Int64, limit: Int) async throws -> [AuditEntry] { try await base.auditEntries(since: since, limit: limit) }
     func deleteClient(id: String) async throws -> Bool { try await base.deleteClient(id: id) }
     func signingKeys() async throws -> [StoredSigningKey] {
         keyReads.add(1, ordering: .relaxed)

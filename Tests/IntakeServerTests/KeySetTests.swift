@@ -52,8 +52,12 @@ struct KeySetTests {
             #expect(document["jwks_uri"] == .string(TestServer.issuer + "/.well-known/jwks.json"))
             #expect(document["grant_types_supported"] == .array(["client_credentials"]))
             #expect(document["token_endpoint_auth_methods_supported"] == .array(["client_secret_basic", "client_secret_post"]))
-            #expect(document["scopes_supported"] == .array(["events:write", "events:read"]))
-            #expect(document["introspection_endpoint"] == nil, "not served yet, so not announced")
+            #expect(document["scopes_supported"] == .array(["events:write", "events:read", "tokens:introspect"]))
+            #expect(document["introspection_endpoint"] == .string(TestServer.issuer + "/oauth2/introspect"))
+            #expect(document["revocation_endpoint"] == .string(TestServer.issuer + "/oauth2/revoke"))
+            for name in ["introspection_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported"] {
+                #expect(document[name] == .array(["client_secret_basic", "client_secret_post"]), "\(name)")
+            }
             let credentials = try await server.register()
             let token = try await server.token(for: credentials)
             #expect(try TokenForge.json(part: 1, of: token)["iss"] as? String == TestServer.issuer)

@@ -98,16 +98,48 @@ struct ClientStoreTests {
     }
 
     @Test(arguments: StoreKind.available)
-    func setSecretHash(_ kind: StoreKind) async throws {
+    func replaceSecretHash(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let (record, credentials) = Fixtures.client()
             try await store.insertClient(record)
             let newHash = SecretHash(of: "new-secret")
-            #expect(try await store.setClientSecretHash(id: record.id, newHash))
+            #expect(try await store.replaceClientSecretHash(id: record.id, with: newHash, previousValidUntil: nil))
             let read = try #require(try await store.client(id: record.id))
             #expect(read.secretHash == newHash)
+            #expect(read.previousSecret == nil)
             #expect(!read.secretHash.matches(Array(credentials.clientSecret.utf8)))
-            #expect(try await store.setClientSecretHash(id: "nobody", newHash) == false)
+            #expect(try await store.replaceClientSecretHash(id: "nobody", with: newHash, previousValidUntil: nil) == false)
+        }
+    }
+
+    /// The replaced hash moves to the previous secret in the same statement, with its end.
+    @Test(arguments: StoreKind.available)
+    func replacingWithAGraceKeepsThePreviousHash(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let (record, credentials) = Fixtures.client()
+            try await store.insertClient(record)
+            let newHash = SecretHash(of: "new-secret")
+            #expect(try await store.replaceClientSecretHash(id: record.id, with: newHash, previousValidUntil: 1_900_000_000))
+            let read = try #require(try await store.client(id: record.id))
+            #expect(read.secretHash == newHash)
+            #expect(read.previousSecret == PreviousSecret(hash: SecretHash(of: credentials.clientSecret), validUntil: 1_900_000_000))
+            #expect(read.accepts(Array(credentials.clientSecret.utf8), now: 1_899_999_999))
+            #expect(!read.accepts(Array(credentials.clientSecret.utf8), now: 1_900_000_000))
+            #expect(read.accepts(Array("new-secret".utf8), now: 1_900_000_000))
+            // A rotation without grace forgets the previous secret.
+            #expect(try await store.replaceClientSecretHash(id: record.id, with: SecretHash(of: "third"), previousValidUntil: nil))
+            #expect(try await store.client(id: record.id)?.previousSecret == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aClientsTokenLifetimeIsKept(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let (client, _) = try await store.registerClient(name: "short", tokenLifetime: 300)
+            #expect(try await store.client(id: client.id)?.tokenLifetime == 300)
+            #expect(try await store.clients().first { $0.id == client.id }?.tokenLifetime == 300)
+            let (plain, _) = try await store.registerClient(name: "default")
+            #expect(try await store.client(id: plain.id)?.tokenLifetime == nil)
         }
     }
 

@@ -25,6 +25,10 @@ struct ClientsCommand: AsyncParsableCommand {
                     """))
         var scope = ScopeSet.eventsWrite
         @Option(help: "The account whose events the client sends and reads.") var account = "default"
+        @Option(
+            name: .customLong("token-ttl"),
+            help: "Lifetime of this client's tokens in seconds (a server never issues longer than its own --token-ttl).")
+        var tokenTTL: Int64?
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var database: DatabaseOptions
 
@@ -44,6 +48,9 @@ struct ClientsCommand: AsyncParsableCommand {
             guard !scopes.isEmpty else {
                 throw ValidationError("--scope must name at least one scope, e.g. \"events:write events:read\"")
             }
+            if let tokenTTL, !(1...AccessTokenVerifier.maximumLifetime).contains(tokenTTL) {
+                throw ValidationError("--token-ttl must be 1 to \(AccessTokenVerifier.maximumLifetime) seconds")
+            }
         }
 
         /// Names and accounts are shown in terminals by `clients list`: no control or format
@@ -57,15 +64,17 @@ struct ClientsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (name, account, scopes) = (name, account, try ScopeSet(parsing: scope))
+            let (name, account, scopes, tokenTTL) = (name, account, try ScopeSet(parsing: scope), tokenTTL)
             let (client, credentials) = try await database.withStore { store in
-                try await store.registerClient(name: name, account: account, scopes: scopes)
+                try await administration(store).create(name: name, account: account, scopes: scopes, tokenLifetime: tokenTTL)
             }
             if json {
-                try Console.printJSON([
+                var object = [
                     "client_id": credentials.clientID, "client_secret": credentials.clientSecret, "name": client.name,
                     "account": client.account, "scope": client.scopes.description,
-                ])
+                ]
+                if let tokenTTL { object["token_ttl"] = String(tokenTTL) }
+                try Console.printJSON(object)
             } else {
                 print("""
                     client_id:     \(credentials.clientID)
@@ -73,8 +82,9 @@ struct ClientsCommand: AsyncParsableCommand {
                     name:          \(client.name)
                     account:       \(client.account)
                     scope:         \(client.scopes)
-                    The secret is shown only now; store it safely.
                     """)
+                if let tokenTTL { print("token_ttl:     \(tokenTTL) s") }
+                print("The secret is shown only now; store it safely.")
             }
         }
     }
@@ -87,12 +97,18 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let clients = try await database.withStore { try await $0.clients() }
+            let now = UnixTime.now()
             for client in clients {
+                // The previous secret only while it still works.
+                let previousUntil = client.previousSecret.flatMap { $0.validUntil > now ? $0.validUntil : nil }
                 if json {
-                    try Console.printJSON([
+                    var object = [
                         "client_id": client.id, "name": client.name, "account": client.account,
                         "scope": client.scopes.description, "enabled": client.isEnabled ? "true" : "false",
-                    ])
+                    ]
+                    if let ttl = client.tokenLifetime { object["token_ttl"] = String(ttl) }
+                    if let previousUntil { object["previous_secret_valid_until"] = Timestamp.format(previousUntil.saturatingMultiplied(by: 1000)) }
+                    try Console.printJSON(object)
                 } else {
                     // Rows may predate the checks on `create` (or come from another writer): the
                     // terminal is never driven by stored text.
@@ -101,7 +117,10 @@ struct ClientsCommand: AsyncParsableCommand {
                         TerminalText.escaped(client.id), TerminalText.escaped(client.account),
                         TerminalText.escaped(client.scopes.description), TerminalText.escaped(client.name)
                     )
-                    print("\(id)  \(state)  account=\(account)  scope=\"\(scopes)\"  name=\(name)")
+                    var line = "\(id)  \(state)  account=\(account)  scope=\"\(scopes)\"  name=\(name)"
+                    if let ttl = client.tokenLifetime { line += "  token_ttl=\(ttl)s" }
+                    if let previousUntil { line += "  old secret valid until \(Timestamp.format(previousUntil.saturatingMultiplied(by: 1000)))" }
+                    print(line)
                 }
             }
             if clients.isEmpty && !json { print("No clients.") }
@@ -115,7 +134,7 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = self.id
-            try require(await database.withStore { try await $0.setClientEnabled(id: id, false) }, id: id)
+            try require(await database.withStore { try await administration($0).setEnabled(id: id, false) }, id: id)
             print("Disabled \(id).")
         }
     }
@@ -127,27 +146,38 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = self.id
-            try require(await database.withStore { try await $0.setClientEnabled(id: id, true) }, id: id)
+            try require(await database.withStore { try await administration($0).setEnabled(id: id, true) }, id: id)
             print("Enabled \(id).")
         }
     }
 
     struct RotateSecret: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "rotate-secret", abstract: "Give a client a new secret; the old one stops working.")
+            commandName: "rotate-secret",
+            abstract: "Give a client a new secret, which works at once; the old one keeps working for --grace.")
         @Argument(help: "The client id.") var id: String
+        @Option(help: "How long the old secret keeps working, e.g. 90s, 15m, 24h (default 0: it stops at once).")
+        var grace = DurationArgument(seconds: 0)
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var database: DatabaseOptions
 
+        func validate() throws {
+            guard grace.seconds <= 30 * 86_400 else { throw ValidationError("--grace must be at most 30d") }
+        }
+
         func run() async throws {
-            let id = self.id
-            guard let credentials = try await database.withStore({ try await $0.rotateSecret(clientID: id) }) else {
+            let (id, grace) = (self.id, grace.seconds)
+            guard let credentials = try await database.withStore({ try await administration($0).rotateSecret(id: id, grace: grace) }) else {
                 throw CLIError("no client has the id \(id)")
             }
+            let until = Timestamp.format(UnixTime.now().saturatingAdding(grace).saturatingMultiplied(by: 1000))
             if json {
-                try Console.printJSON(["client_id": credentials.clientID, "client_secret": credentials.clientSecret])
+                var object = ["client_id": credentials.clientID, "client_secret": credentials.clientSecret]
+                if grace > 0 { object["previous_secret_valid_until"] = until }
+                try Console.printJSON(object)
             } else {
                 print("client_id:     \(credentials.clientID)\nclient_secret: \(credentials.clientSecret)")
+                print(grace > 0 ? "The old secret keeps working until \(until)." : "The old secret no longer works.")
                 print("The secret is shown only now; store it safely.")
             }
         }
@@ -160,10 +190,15 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = self.id
-            try require(await database.withStore { try await $0.deleteClient(id: id) }, id: id)
+            try require(await database.withStore { try await administration($0).delete(id: id) }, id: id)
             print("Deleted \(id).")
         }
     }
+}
+
+/// Client changes made from the CLI, each recorded in the audit trail as the CLI's.
+private func administration(_ store: any IntakeStore) -> ClientAdministration {
+    ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .cli))
 }
 
 private func require(_ found: Bool, id: String) throws {

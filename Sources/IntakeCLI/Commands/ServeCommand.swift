@@ -33,6 +33,10 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("rotate-keys-every"),
         help: "Rotate the signing key on a schedule, e.g. 30d or 24h (off by default); the old key verifies until its tokens expire.")
     var rotateKeysEvery: DurationArgument?
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A proxy (CIDR, e.g. 10.0.0.0/8, repeatable) whose X-Forwarded-For gives the client's address, for throttling.")
+    var trustedProxies: [String] = []
     @Flag(
         inversion: .prefixedNo,
         help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
@@ -51,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...1_000_000).contains(maximumConnections) else { throw ValidationError("--max-connections must be 1 to 1000000") }
         guard (0...1_000_000).contains(maximumConnectionsPerAddress) else {
             throw ValidationError("--max-connections-per-address must be 0 to 1000000")
+        }
+        for proxy in trustedProxies where AddressRange(proxy) == nil {
+            throw ValidationError("--trusted-proxy \(proxy) is not an address or CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)")
         }
         guard SigningAlgorithm(rawValue: signingAlgorithm) != nil else {
             throw ValidationError("--signing-alg must be one of \(SigningAlgorithm.names)")
@@ -82,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
             maximumConnectionsPerAddress: maximumConnectionsPerAddress)
         configuration.signingAlgorithm = SigningAlgorithm(rawValue: signingAlgorithm) ?? .hs256
         configuration.keyRotationInterval = rotateKeysEvery?.seconds
+        configuration.trustedProxies = trustedProxies.compactMap(AddressRange.init)
         let settings = configuration
         let location = database.displayLocation
         let (host, port, bootstrapClient) = (host, port, bootstrapClient)
@@ -89,8 +97,8 @@ struct ServeCommand: AsyncParsableCommand {
             // Without the bootstrap (a service manager's journal is no place for a secret) the
             // operator creates clients with `intake clients create`.
             if bootstrapClient, try await store.clients().isEmpty {
-                let (client, credentials) = try await store.registerClient(
-                    name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
+                let (client, credentials) = try await ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .server))
+                    .create(name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
                 Console.write("""
                     Created a first client (shown once; keep the secret safe):
                       client_id:     \(credentials.clientID)

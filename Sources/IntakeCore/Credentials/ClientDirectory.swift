@@ -29,16 +29,20 @@ package final class ClientDirectory: Sendable {
         snapshot.withLock { $0 = Snapshot(clients: byID, version: version) }
     }
 
-    /// The enabled client with this id and secret, or nil.
+    /// The enabled client with this id and secret (or its previous secret, during a rotation's
+    /// grace), or nil.
     ///
-    /// Unknown ids, wrong secrets and disabled clients do the same work (one SHA-256 and a
-    /// constant-time compare) and give the same answer, so neither timing nor errors tell them apart.
-    package func authenticate(clientID: String, secret: some Collection<UInt8>) -> ClientRecord? {
+    /// Unknown ids, wrong secrets and disabled clients do the same work (one SHA-256 and two
+    /// constant-time compares) and give the same answer, so neither timing nor errors tell them apart.
+    package func authenticate(clientID: String, secret: [UInt8], now: Int64 = UnixTime.now()) -> ClientRecord? {
         let client = snapshot.withLock { $0.clients[clientID] }
-        let matches = (client?.secretHash ?? .decoy).matches(secret)
+        let matches = (client ?? Self.decoy).accepts(secret, now: now)
         guard let client, matches, client.isEnabled else { return nil }
         return client
     }
+
+    /// What an unknown id is checked against: the same work as a known one.
+    private static let decoy = ClientRecord(id: "", name: "", secretHash: .decoy, isEnabled: false, createdAt: 0)
 
     /// The client if it exists and is enabled: a token of any other client is no longer honoured.
     package func activeClient(id: String) -> ClientRecord? {

@@ -12,6 +12,8 @@ package struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
     package static let eventsWrite = "events:write"
     /// Scope needed to read events back.
     package static let eventsRead = "events:read"
+    /// Scope that lets a client (a resource server) introspect any client's tokens (RFC 7662).
+    package static let tokensIntrospect = "tokens:introspect"
     /// What a client gets when it is created without `--scope`.
     package static let defaultForNewClients = ScopeSet(unchecked: [eventsWrite])
 

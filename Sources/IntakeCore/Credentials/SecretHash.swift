@@ -23,8 +23,25 @@ package struct SecretHash: Sendable, Hashable {
     }
 
     /// Constant-time check of a presented secret against this hash.
-    package func matches(_ presented: some Collection<UInt8>) -> Bool {
-        SHA256.hash(data: Array(presented)) == bytes
+    package func matches(_ presented: [UInt8]) -> Bool {
+        Presented(presented).matches(self)
+    }
+
+    /// A presented secret, hashed once, to compare with more than one stored hash.
+    ///
+    /// Concrete bytes, hashed through swift-crypto's non-generic entry point: a generic
+    /// `some Collection<UInt8>` called across modules ran unspecialized on every token request.
+    package struct Presented {
+        private let digest: SHA256.Digest
+
+        package init(_ secret: [UInt8]) {
+            var hasher = SHA256()
+            secret.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            digest = hasher.finalize()
+        }
+
+        /// Constant time (swift-crypto compares digests with `safeCompare`).
+        package func matches(_ stored: SecretHash) -> Bool { digest == stored.bytes }
     }
 
     /// A hash no secret matches in practice, checked against when the client id is unknown so that

@@ -10,14 +10,20 @@
 /// let listed = try await store.signingKeys()   // reading needs no manager
 /// ```
 package struct KeyManager: Sendable {
-    package let store: any SigningKeyStore
+    package let store: any SigningKeyStore & AuditStore
     package let cipher: KeyMaterialCipher
     package let lifecycle: KeyLifecycle
+    /// Where rotations are recorded; a scheduled rotation is recorded as the server's.
+    package let trail: AuditTrail
 
-    package init(store: any SigningKeyStore, cipher: KeyMaterialCipher, lifecycle: KeyLifecycle = KeyLifecycle()) {
+    package init(
+        store: any SigningKeyStore & AuditStore, cipher: KeyMaterialCipher, lifecycle: KeyLifecycle = KeyLifecycle(),
+        trail: AuditTrail? = nil
+    ) {
         self.store = store
         self.cipher = cipher
         self.lifecycle = lifecycle
+        self.trail = trail ?? AuditTrail(store: store, actor: .cli)
     }
 
     /// Makes a key of `algorithm` the active key when there is none (a first start). Instances
@@ -37,6 +43,7 @@ package struct KeyManager: Sendable {
         let current = keys.first { $0.status == .active }
         let key = try newKey(algorithm ?? current?.algorithm ?? .hs256, now: now)
         _ = try await store.rotateSigningKey(to: key, retiringPreviousUntil: try await retirementTime(now: now), activeCreatedBefore: nil)
+        try await trail.record(.keyRotated, subject: key.id, detail: "alg=\(key.algorithm.rawValue)")
         return key
     }
 
@@ -54,9 +61,13 @@ package struct KeyManager: Sendable {
         }
         if due.rotation, let active = keys.first(where: { $0.status == .active }) {
             let key = try newKey(active.algorithm, now: now)
-            changed = try await store.rotateSigningKey(
+            if try await store.rotateSigningKey(
                 to: key, retiringPreviousUntil: try await retirementTime(now: now),
-                activeCreatedBefore: lifecycle.rotationThreshold(now: now)) || changed
+                activeCreatedBefore: lifecycle.rotationThreshold(now: now))
+            {
+                try await trail.by(.server).record(.keyRotated, subject: key.id, detail: "alg=\(key.algorithm.rawValue) scheduled")
+                changed = true
+            }
         }
         for key in keys where key.status != .retired {
             guard let material = key.material, cipher.shouldSeal(material) else { continue }

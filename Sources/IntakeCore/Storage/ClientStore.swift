@@ -10,8 +10,10 @@ package protocol ClientStore: Sendable {
     func client(id: String) async throws -> ClientRecord?
     /// Returns false when no client has this id.
     func setClientEnabled(id: String, _ enabled: Bool) async throws -> Bool
-    /// Returns false when no client has this id.
-    func setClientSecretHash(id: String, _ hash: SecretHash) async throws -> Bool
+    /// Replaces the client's secret hash; with `previousValidUntil`, the replaced hash keeps
+    /// authenticating until then (in the same statement, so no secret is lost to a race). Returns
+    /// false when no client has this id.
+    func replaceClientSecretHash(id: String, with hash: SecretHash, previousValidUntil: Int64?) async throws -> Bool
     /// Returns false when no client has this id.
     func deleteClient(id: String) async throws -> Bool
     /// A number that changes whenever any client is inserted, changed or deleted, by any process;

@@ -16,6 +16,7 @@ package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertib
     case issuedInFuture
     case lifetimeTooLong
     case clientNotActive
+    case revoked
 
     package var description: String {
         switch self {
@@ -33,6 +34,7 @@ package enum AccessTokenError: Error, Equatable, Sendable, CustomStringConvertib
         case .issuedInFuture: "The access token was issued in the future"
         case .lifetimeTooLong: "The access token's lifetime is longer than this server allows"
         case .clientNotActive: "The access token's client is disabled or deleted"
+        case .revoked: "The access token was revoked"
         }
     }
 }

@@ -40,21 +40,24 @@ package struct AccessTokenIssuer: Sendable {
     }
 
     /// A signed token for `clientID` with `scopes`, valid from `now` for ``lifetime`` seconds.
-    package func issue(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now()) throws -> String {
+    package func issue(clientID: String, scopes: ScopeSet, lifetime: Int64? = nil, now: Int64 = UnixTime.now()) throws -> String {
         var token: [UInt8] = []
-        try appendToken(clientID: clientID, scopes: scopes, now: now, to: &token)
+        try appendToken(clientID: clientID, scopes: scopes, lifetime: lifetime, now: now, to: &token)
         return String(decoding: token, as: UTF8.self)
     }
 
     /// Appends the compact token to `out`, for responses written straight into bytes.
-    package func appendToken(clientID: String, scopes: ScopeSet, now: Int64 = UnixTime.now(), to out: inout [UInt8]) throws {
+    /// `lifetime` (a client's own, shorter one) replaces ``lifetime`` when given.
+    package func appendToken(
+        clientID: String, scopes: ScopeSet, lifetime: Int64? = nil, now: Int64 = UnixTime.now(), to out: inout [UInt8]
+    ) throws {
         var claims = claimsPrefix
         claims.reserveCapacity(claimsPrefix.count + 2 * clientID.utf8.count + 160)
         JSONWriter.appendMember("sub", string: clientID, to: &claims)
         JSONWriter.appendMember("client_id", string: clientID, to: &claims)
         JSONWriter.appendMember("iat", integer: now, to: &claims)
         // Saturating: a caller-supplied `now` or lifetime near the Int64 bounds must not trap.
-        JSONWriter.appendMember("exp", integer: now.saturatingAdding(lifetime), to: &claims)
+        JSONWriter.appendMember("exp", integer: now.saturatingAdding(lifetime ?? self.lifetime), to: &claims)
         JSONWriter.appendMember("jti", string: Self.makeTokenID(), to: &claims)
         JSONWriter.appendMember("scope", string: scopes.description, to: &claims)
         JSONWriter.appendObjectEnd(&claims)

@@ -10,7 +10,7 @@ import IntakeCore
 /// once more.
 ///
 /// ```swift
-/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(keys: keyRing, directory: directory))
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(keys: keyRing, directory: directory, revocations: revoked))
 /// v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsRead)).get("events") { request, context in … }
 /// ```
 struct BearerAuthenticator: RouterMiddleware {
@@ -18,6 +18,7 @@ struct BearerAuthenticator: RouterMiddleware {
 
     let keys: KeyRing
     let directory: ClientDirectory
+    let revocations: RevocationList
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -25,17 +26,11 @@ struct BearerAuthenticator: RouterMiddleware {
         let token = try Self.bearerToken(in: request)
         let claims: AccessTokenClaims
         do {
-            claims = try keys.verifier.verify(token)
-        } catch .unknownKey where keys.followsDatabase {
-            await keys.checkForChanges()
-            do {
-                claims = try keys.verifier.verify(token)
-            } catch {
-                throw Problem.invalidToken(error)
-            }
+            claims = try await keys.verify(token)
         } catch {
             throw Problem.invalidToken(error)
         }
+        guard !revocations.contains(claims.tokenID) else { throw Problem.invalidToken(.revoked) }
         guard let client = directory.activeClient(id: claims.clientID) else {
             throw Problem.invalidToken(.clientNotActive)
         }

@@ -12,6 +12,8 @@ struct OAuthError: HTTPResponseError {
     var challenge: Bool
     /// Sent with `Connection: close`: for answers given before the body was read whole.
     var closesConnection = false
+    /// Seconds for `Retry-After`.
+    var retryAfter: Int64?
 
     var closingConnection: OAuthError {
         var error = self
@@ -22,6 +24,15 @@ struct OAuthError: HTTPResponseError {
     /// The one answer to an unknown client, a wrong secret and a disabled client (the published answer).
     static let invalidCredentials = OAuthError(
         status: .unauthorized, code: "invalid_grant", description: "Invalid credentials", challenge: true)
+
+    /// Past the budget of failed authentications of one (address, client id): refused before the
+    /// secret is looked at. `slow_down` is the token endpoint's code for "too fast" (RFC 8628 §3.5).
+    static func throttled(retryAfter: Int64) -> OAuthError {
+        OAuthError(
+            status: .tooManyRequests, code: "slow_down",
+            description: "Too many failed client authentications; retry after \(retryAfter) s", challenge: false,
+            retryAfter: retryAfter)
+    }
 
     static func invalidRequest(_ description: String) -> OAuthError {
         OAuthError(status: .badRequest, code: "invalid_request", description: description, challenge: false)
@@ -38,6 +49,7 @@ struct OAuthError: HTTPResponseError {
             headers[.wwwAuthenticate] = #"Basic realm="intake", charset="UTF-8""#
         }
         if closesConnection { headers[.connection] = "close" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

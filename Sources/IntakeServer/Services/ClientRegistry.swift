@@ -13,7 +13,7 @@ import Logging
 ///
 /// ```swift
 /// let registry = try await ClientRegistry(store: store, logger: logger)
-/// let client = await registry.authenticate(clientID: id, secret: secret.utf8)
+/// let client = await registry.authenticate(clientID: id, secret: Array(secret.utf8))
 /// ```
 final class ClientRegistry: Sendable {
     static let minimumCheckInterval: Duration = .milliseconds(25)
@@ -35,7 +35,7 @@ final class ClientRegistry: Sendable {
     }
 
     /// The enabled client with this id and secret, or nil; a miss is checked against the store once.
-    func authenticate(clientID: String, secret: some Collection<UInt8> & Sendable) async -> ClientRecord? {
+    func authenticate(clientID: String, secret: [UInt8]) async -> ClientRecord? {
         if let client = directory.authenticate(clientID: clientID, secret: secret) { return client }
         await checkForChanges()
         return directory.authenticate(clientID: clientID, secret: secret)

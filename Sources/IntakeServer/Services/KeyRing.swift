@@ -72,6 +72,17 @@ final class KeyRing: Sendable {
     /// `{"keys": […]}`: the public keys that verify now (RFC 7517).
     var jwks: [UInt8] { current.withLock { $0.jwks } }
 
+    /// The claims of `token`; a `kid` not known here is looked up in the database once (a sibling
+    /// may have rotated first) before the token is refused.
+    func verify(_ token: String) async throws(AccessTokenError) -> AccessTokenClaims {
+        do {
+            return try verifier.verify(token)
+        } catch .unknownKey where followsDatabase {
+            await checkForChanges()
+            return try verifier.verify(token)
+        }
+    }
+
     /// Returns after a refresh that began after this call (see ``refresh()``).
     func checkForChanges() async {
         guard manager != nil else { return }

@@ -7,11 +7,14 @@ import ServiceLifecycle
 /// (a client created, enabled or given a new secret is accepted at once: see ``ClientRegistry``),
 /// and a rotated key signs here within one interval too. A poll reads one integer and the few rows
 /// of the key set; each is rebuilt only when it changed. It also forgets idempotency keys past
-/// their retention, once an hour.
+/// their retention, once an hour. Revocations made by other instances are taken up the same way
+/// (one integer per poll), and the throttle forgets paid-off pairs.
 struct RegistryRefreshService: Service {
     let registry: ClientRegistry
     let keys: KeyRing
-    let store: any EventStore
+    let revocations: RevocationList
+    let throttle: ThrottleGate
+    let store: any EventStore & RevocationStore
     let interval: Duration
     let logger: Logger
 
@@ -30,17 +33,34 @@ struct RegistryRefreshService: Service {
                 }
                 await registry.checkForChanges()
                 await keys.checkForChanges()
+                await reloadRevocationsIfChanged()
+                throttle.sweep()
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }
             }
         }
     }
 
+    private func reloadRevocationsIfChanged() async {
+        let (store, revocations) = (self.store, self.revocations)
+        do {
+            try await withDeadline(ClientRegistry.checkTimeout) {
+                let version = try await store.revocationsVersion()
+                guard version != revocations.version else { return }
+                revocations.replace(with: try await store.revokedTokens(expiringAfter: UnixTime.now()), version: version)
+            }
+        } catch {
+            logger.warning("Could not refresh the revoked tokens", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+
     private func purge() async {
         do {
             try await store.purgeIdempotencyKeys(olderThan: UnixTime.now() - IdempotencyKey.retentionSeconds)
+            // Past its exp (and the leeway) a token is refused anyway.
+            try await store.purgeRevokedTokens(expiredBefore: UnixTime.now() - AccessTokenVerifier.leeway)
         } catch {
-            logger.warning("Could not purge idempotency keys", metadata: ["error.type": "\(type(of: error))"])
+            logger.warning("Could not purge idempotency keys or revoked tokens", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 }

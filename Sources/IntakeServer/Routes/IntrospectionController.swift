@@ -1,0 +1,68 @@
+import Hummingbird
+import IntakeCore
+import IntakeModel
+
+/// `POST /oauth2/introspect` (RFC 7662): whether a token is active, for the client it was issued
+/// to and for clients holding `tokens:introspect` (resource servers). Every other caller, like
+/// every expired, revoked, malformed or foreign token and every token of a disabled or deleted
+/// client, gets `{"active": false}`, so the answer never tells whose a token is.
+///
+/// ```swift
+/// IntrospectionController(authenticator: authenticator, keys: keyRing, directory: directory, revocations: revoked).addRoutes(to: router)
+/// ```
+struct IntrospectionController {
+    static let path = "/oauth2/introspect"
+
+    let authenticator: ClientAuthenticator
+    let keys: KeyRing
+    let directory: ClientDirectory
+    let revocations: RevocationList
+
+    func addRoutes(to router: Router<IntakeRequestContext>) {
+        router.post(RouterPath(Self.path)) { request, context in
+            try await introspect(request, context: context)
+        }
+        MethodNotAllowed.refuseOtherMethods(on: Self.path, of: router)
+    }
+
+    func introspect(_ request: Request, context: IntakeRequestContext) async throws -> Response {
+        let form = try await ClientAuthenticator.form(of: request)
+        let caller = try await authenticator.authenticate(request, form: form, context: context)
+        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("The token parameter is missing") }
+        var out: [UInt8] = []
+        JSONWriter.appendObjectStart(&out)
+        if let claims = try? await keys.verify(token), !revocations.contains(claims.tokenID),
+            let owner = directory.activeClient(id: claims.clientID),
+            caller.id == owner.id || caller.scopes.contains(ScopeSet.tokensIntrospect)
+        {
+            JSONWriter.appendKey("active", to: &out)
+            out.append(contentsOf: "true".utf8)
+            // What the token grants now: its scopes as far as its client still holds them.
+            let granted = claims.scopes.scopes.filter(owner.scopes.contains).joined(separator: " ")
+            JSONWriter.appendMember("scope", string: granted, to: &out)
+            JSONWriter.appendMember("client_id", string: claims.clientID, to: &out)
+            JSONWriter.appendMember("sub", string: claims.subject, to: &out)
+            if claims.audience.count == 1 {
+                JSONWriter.appendMember("aud", string: claims.audience[0], to: &out)
+            } else {
+                JSONWriter.appendKey("aud", to: &out)
+                out.append(UInt8(ascii: "["))
+                for (index, audience) in claims.audience.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONWriter.appendString(audience, to: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+            }
+            JSONWriter.appendMember("iss", string: claims.issuer, to: &out)
+            JSONWriter.appendMember("exp", integer: claims.expiresAt, to: &out)
+            JSONWriter.appendMember("iat", integer: claims.issuedAt, to: &out)
+            JSONWriter.appendMember("jti", string: claims.tokenID, to: &out)
+            JSONWriter.appendMember("token_type", string: "Bearer", to: &out)
+        } else {
+            JSONWriter.appendKey("active", to: &out)
+            out.append(contentsOf: "false".utf8)
+        }
+        JSONWriter.appendObjectEnd(&out)
+        return Response(status: .ok, headers: TokenResponseHeaders.fields, body: .init(byteBuffer: ByteBuffer(bytes: out)))
+    }
+}

@@ -1,0 +1,43 @@
+import IntakeCore
+import Synchronization
+
+/// The server's ``AuthenticationThrottle``, shared by the token, introspection and revocation
+/// endpoints. While no pair has a debt (the normal case) a request costs one atomic load.
+///
+/// ```swift
+/// if case .refused(let seconds) = gate.admit(key) { … 429 … }
+/// ```
+final class ThrottleGate: Sendable {
+    private let throttle: Mutex<AuthenticationThrottle>
+    private let hasDebts = Atomic<Bool>(false)
+
+    init(policy: AuthenticationThrottle.Policy = .init()) {
+        throttle = Mutex(AuthenticationThrottle(policy: policy))
+    }
+
+    /// Whether any pair may be refused: when false, ``admit(_:)`` is not needed.
+    var isIdle: Bool { !hasDebts.load(ordering: .relaxed) }
+
+    func admit(_ key: AuthenticationThrottle.Key, now: Int64 = UnixTime.nowMilliseconds()) -> AuthenticationThrottle.Admission {
+        guard !isIdle else { return .admitted }
+        return throttle.withLock { $0.admit(key, now: now) }
+    }
+
+    func recordFailure(_ key: AuthenticationThrottle.Key, now: Int64 = UnixTime.nowMilliseconds()) -> AuthenticationThrottle.Failure {
+        throttle.withLock { throttle in
+            let failure = throttle.recordFailure(key, now: now)
+            hasDebts.store(true, ordering: .relaxed)
+            return failure
+        }
+    }
+
+    /// Forgets paid-off pairs; once none is left, requests skip the throttle again.
+    func sweep(now: Int64 = UnixTime.nowMilliseconds()) {
+        throttle.withLock { throttle in
+            throttle.sweep(now: now)
+            hasDebts.store(!throttle.isEmpty, ordering: .relaxed)
+        }
+    }
+
+    var count: Int { throttle.withLock { $0.count } }
+}

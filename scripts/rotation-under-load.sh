@@ -67,8 +67,9 @@ PY
 probe_pid=$!
 
 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/token.lua "$a/oauth2/token" > "$workdir/token.wrk" &
+token_pid=$!
 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/event.lua "$b/v2/event" > "$workdir/event.wrk"
-wait "$probe_pid"; sleep 1
+wait "$token_pid" "$probe_pid"
 
 status=0
 for name in token event; do

@@ -40,11 +40,17 @@ package struct IntakeServer: Sendable {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        let trail = AuditTrail(store: store, actor: .server) { entry in
-            logger.notice(
-                "Audit: \(entry.action.rawValue)",
-                metadata: ["actor": "\(entry.actor)", "subject": "\(entry.subject)", "detail": "\(entry.detail)"])
-        }
+        let trail = AuditTrail(
+            store: store, actor: .server,
+            log: { entry in
+                logger.notice(
+                    "Audit: \(entry.action.rawValue)",
+                    metadata: ["actor": "\(entry.actor)", "subject": "\(entry.subject)", "detail": "\(entry.detail)"])
+            },
+            failed: { entry, error in
+                logger.warning(
+                    "Could not write the audit trail", metadata: ["action": "\(entry.action.rawValue)", "error.type": "\(type(of: error))"])
+            })
         self.trail = trail
         self.throttle = ThrottleGate(policy: configuration.throttlePolicy)
         if let signingKey {
@@ -59,8 +65,9 @@ package struct IntakeServer: Sendable {
         }
         self.registry = try await ClientRegistry(store: store, logger: logger)
         self.revocations = RevocationList()
-        let version = try await store.revocationsVersion()
-        revocations.replace(with: try await store.revokedTokens(expiringAfter: UnixTime.now()), version: version)
+        let (version, now) = (try await store.revocationsVersion(), UnixTime.now())
+        revocations.replace(
+            with: try await store.revokedTokens(expiringAfter: RevocationList.loadCutoff(now: now)), version: version, now: now)
     }
 
     /// The key that signs new tokens now.
@@ -91,15 +98,13 @@ package struct IntakeServer: Sendable {
         let authenticator = ClientAuthenticator(
             registry: registry, throttle: throttle, trustedProxies: configuration.trustedProxies, trail: trail, logger: logger)
         TokenController(authenticator: authenticator, keys: keys).addRoutes(to: router)
-        IntrospectionController(authenticator: authenticator, keys: keys, directory: registry.directory, revocations: revocations)
-            .addRoutes(to: router)
-        RevocationController(authenticator: authenticator, keys: keys, store: store, revocations: revocations, trail: trail)
-            .addRoutes(to: router)
+        let validation = TokenValidation(keys: keys, directory: registry.directory, revocations: revocations)
+        IntrospectionController(authenticator: authenticator, validation: validation).addRoutes(to: router)
+        RevocationController(authenticator: authenticator, validation: validation, store: store, trail: trail).addRoutes(to: router)
         DiscoveryController(
             keys: keys, issuer: configuration.issuer, jwksMaximumAge: min(Self.jwksMaximumAge, configuration.tokenLifetime)
         ).addRoutes(to: router)
-        let v2 = router.group("v2").add(
-            middleware: BearerAuthenticator(keys: keys, directory: registry.directory, revocations: revocations))
+        let v2 = router.group("v2").add(middleware: BearerAuthenticator(validation: validation))
         EventsController(store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes)
             .addRoutes(to: v2)
         let refresher = RegistryRefreshService(

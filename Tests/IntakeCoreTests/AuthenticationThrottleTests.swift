@@ -61,6 +61,19 @@ struct AuthenticationThrottleTests {
         #expect(throttle.admit(Self.key(), now: 2) != .admitted)
     }
 
+    /// Many addresses throttled at once: reports stop at capacity, so the report table stays bounded.
+    @Test func reportsOfManyAddressesStayBounded() {
+        var throttle = AuthenticationThrottle(policy: .init(burst: 1, interval: 10_000, capacity: 10, reportInterval: 60_000))
+        var reported = 0
+        for index in 0..<50 {
+            let address = IPAddress(ipv4: (10, 0, 0, UInt8(index)))
+            if throttle.recordFailure(Self.key(address), now: 0).shouldReport { reported += 1 }
+        }
+        #expect(reported == 10)
+        // Once the interval has passed, new reports are possible again.
+        #expect(throttle.recordFailure(Self.key(IPAddress(ipv4: (10, 0, 1, 1))), now: 60_000).shouldReport)
+    }
+
     @Test func longClientIDsShareOneBudgetPastTheirFirst128Bytes() {
         let long = String(repeating: "x", count: 128)
         #expect(Self.key(Self.here, long + "a") == Self.key(Self.here, long + "b"))

@@ -19,6 +19,20 @@ struct ClientDirectoryTests {
         #expect(found == record)
     }
 
+    /// The previous secret of a rotation works until the instant its grace ends, not after.
+    @Test func thePreviousSecretWorksUntilItsGraceEnds() {
+        var (record, old) = Self.client()
+        let new = ClientCredentials.generateSecret()
+        record.previousSecret = PreviousSecret(hash: record.secretHash, validUntil: 1_800_000_000)
+        record.secretHash = SecretHash(of: new)
+        let directory = ClientDirectory()
+        directory.replace(with: [record], version: 1)
+        #expect(directory.authenticate(clientID: old.clientID, secret: Array(old.clientSecret.utf8), now: 1_799_999_999) != nil)
+        #expect(directory.authenticate(clientID: old.clientID, secret: Array(old.clientSecret.utf8), now: 1_800_000_000) == nil)
+        #expect(directory.authenticate(clientID: old.clientID, secret: Array(new.utf8), now: 1_800_000_000) != nil)
+        #expect(directory.authenticate(clientID: old.clientID, secret: Array(new.utf8), now: 1_700_000_000) != nil)
+    }
+
     @Test func refusesAWrongSecret() {
         let (record, credentials) = Self.client()
         let directory = ClientDirectory()

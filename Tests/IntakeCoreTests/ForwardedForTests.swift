@@ -11,7 +11,10 @@ struct ForwardedForTests {
         #expect(try #require(IPAddress(text)).description == shown)
     }
 
-    @Test(arguments: ["", "256.1.1.1", "1.2.3", "example.com", "2001:db8::1::2", "[2001:db8::1", "1.2.3.4\u{0}"])
+    @Test(arguments: [
+        "", "256.1.1.1", "1.2.3", "example.com", "2001:db8::1::2", "[2001:db8::1", "1.2.3.4\u{0}", "1.2.3.4:junk", "1.2.3.4:",
+        "[::1]junk", "[1.2.3.4]",
+    ])
     func garbageIsNoAddress(text: String) {
         #expect(IPAddress(text) == nil)
     }
@@ -26,6 +29,9 @@ struct ForwardedForTests {
         #expect(!v6.contains(IPAddress("2001:db9::1")!))
         #expect(try #require(AddressRange("127.0.0.1")).contains(IPAddress("127.0.0.1")!))
         #expect(AddressRange("10.0.0.0/33") == nil)
+        #expect(AddressRange("0.0.0.0/0") == nil, "trusting every peer would let anyone write its own address")
+        #expect(AddressRange("::/0") == nil)
+        #expect(AddressRange("10.0.0.0/+8") == nil)
         #expect(AddressRange("10.0.0.0/-1") == nil)
         #expect(AddressRange("nonsense/8") == nil)
         #expect(v4.description == "10.0.0.0/8")

@@ -36,7 +36,7 @@ struct SQLiteReopeningTests {
         let original: [StoredSigningKey]
         do {
             let store = try database.open()
-            try await KeyManager(store: store, cipher: .none).ensureActiveKey(algorithm: .es256)
+            try await KeyManager(store: store, cipher: .none, trail: .forTests(store)).ensureActiveKey(algorithm: .es256)
             original = try await store.signingKeys()
         }
         let reopened = try database.open()

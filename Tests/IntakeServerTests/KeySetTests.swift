@@ -118,7 +118,7 @@ struct KeySetTests {
             let before = try await server.token(for: credentials)
             let oldKID = try #require(try TokenForge.json(part: 0, of: before)["kid"] as? String)
             // As `intake keys rotate --alg EdDSA` does, from another process on the same database.
-            let rotated = try await KeyManager(store: server.store, cipher: .none).rotate(to: .edDSA)
+            let rotated = try await KeyManager(store: server.store, cipher: .none, trail: .forTests(server.store)).rotate(to: .edDSA)
             let switched = try await eventually { server.signingKey.id == rotated.id }
             try #require(switched, "the server did not sign with the new key within 5 s")
             let after = try await server.token(for: credentials)
@@ -140,7 +140,7 @@ struct KeySetTests {
             let credentials = try await server.registerReaderWriter()
             let old = try await server.token(for: credentials)
             #expect(try await server.get("/v2/events", token: old).status == .ok)  // verified, and remembered
-            let rotated = try await KeyManager(store: server.store, cipher: .none).rotate()
+            let rotated = try await KeyManager(store: server.store, cipher: .none, trail: .forTests(server.store)).rotate()
             try #require(try await eventually { server.signingKey.id == rotated.id })
             #expect(try await server.get("/v2/events", token: old).status == .ok, "retiring keys still verify")
             try await server.store.retireSigningKeys(dueAt: .max)
@@ -166,7 +166,7 @@ struct KeySetTests {
                 try await TestServer.run(store: counting, registryPollInterval: .seconds(3600)) { b in
                     let credentials = try await a.registerReaderWriter()
                     _ = try await b.token(for: credentials)
-                    _ = try await KeyManager(store: storeA, cipher: .none).rotate(to: .es256)
+                    _ = try await KeyManager(store: storeA, cipher: .none, trail: .forTests(storeA)).rotate(to: .es256)
                     await a.server.refreshKeys()
                     let fromA = try await a.token(for: credentials)
                     let readsBefore = counting.keySetReads

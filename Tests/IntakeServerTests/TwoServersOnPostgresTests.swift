@@ -88,4 +88,19 @@ struct TwoServersOnPostgresTests {
             #expect(refusedByA, "a client disabled through A was still accepted by A after 5 s")
         }
     }
+
+    @Test("A token revoked through A is refused by B within 5 s; a key rotated through A signs on B within 5 s")
+    func revocationAndRotationReachTheOtherInstance() async throws {
+        try await Self.withTwoServers { a, b in
+            let credentials = try await a.registerReaderWriter()
+            let token = try await a.token(for: credentials)
+            #expect(try await eventually { try await b.post("/v2/event", json: Self.event("before"), token: token).status == .created })
+            #expect(try await a.formPost("/oauth2/revoke", "token=" + formEncoded(token), as: credentials).status == .ok)
+            #expect(try await a.post("/v2/event", json: Self.event("on-a"), token: token).status == .unauthorized, "refused at once where revoked")
+            #expect(try await eventually { try await b.post("/v2/event", json: Self.event("on-b"), token: token).status == .unauthorized })
+
+            let rotated = try await KeyManager(store: a.store, cipher: .none, trail: .forTests(a.store)).rotate(to: .es256)
+            #expect(try await eventually { b.signingKey.id == rotated.id }, "B did not sign with the new key within 5 s")
+        }
+    }
 }

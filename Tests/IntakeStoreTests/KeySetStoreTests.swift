@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import IntakeTestSupport
 import Testing
 
 /// The key set in each database: one active key whatever races, rotations that retire the old key
@@ -11,7 +12,7 @@ struct KeySetStoreTests {
     @Test(arguments: StoreKind.available)
     func theFirstKeyIsMadeOnceWithTheFirstAlgorithm(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let manager = KeyManager(store: store, cipher: .none)
+            let manager = KeyManager(store: store, cipher: .none, trail: .forTests(store))
             try await manager.ensureActiveKey(algorithm: .es256, now: Self.now)
             try await manager.ensureActiveKey(algorithm: .rs256, now: Self.now + 1)
             let keys = try await store.signingKeys()
@@ -29,13 +30,13 @@ struct KeySetStoreTests {
             for _ in 0..<4 { stores.append(try await database.open()) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores {
-                    group.addTask { try await KeyManager(store: store, cipher: .none).ensureActiveKey(algorithm: .edDSA) }
+                    group.addTask { try await KeyManager(store: store, cipher: .none, trail: .forTests(store)).ensureActiveKey(algorithm: .edDSA) }
                 }
                 try await group.waitForAll()
             }
             let keys = try await stores[0].signingKeys()
             #expect(keys.count == 1, "concurrent first starts made \(keys.count) keys")
-            let fromEach = try await stores.asyncMap { try KeyManager(store: $0, cipher: .none).keySet(from: try await $0.signingKeys(), now: UnixTime.now()) }
+            let fromEach = try await stores.asyncMap { try KeyManager(store: $0, cipher: .none, trail: .forTests($0)).keySet(from: try await $0.signingKeys(), now: UnixTime.now()) }
             #expect(Set(fromEach.map(\.signing.id)).count == 1)
         }
     }
@@ -43,7 +44,7 @@ struct KeySetStoreTests {
     @Test(arguments: StoreKind.available)
     func aRotationRetiresThePreviousKeyAfterTheLongestLifetimeAndLeeway(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let manager = KeyManager(store: store, cipher: .none)
+            let manager = KeyManager(store: store, cipher: .none, trail: .forTests(store))
             try await manager.announceTokenLifetime(3600)
             try await manager.announceTokenLifetime(600)  // a shorter one does not shorten the overlap
             try await manager.ensureActiveKey(algorithm: .hs256, now: Self.now - 100)
@@ -66,7 +67,7 @@ struct KeySetStoreTests {
     @Test(arguments: StoreKind.available)
     func aRetiredKeyNoLongerVerifiesAndItsMaterialIsErased(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let manager = KeyManager(store: store, cipher: .none)
+            let manager = KeyManager(store: store, cipher: .none, trail: .forTests(store))
             try await manager.announceTokenLifetime(60)
             try await manager.ensureActiveKey(algorithm: .es256, now: Self.now)
             let old = try #require(try await store.signingKeys().first)
@@ -88,10 +89,10 @@ struct KeySetStoreTests {
         try await withDatabase(kind) { database in
             var stores: [any IntakeStore] = []
             for _ in 0..<4 { stores.append(try await database.open()) }
-            try await KeyManager(store: stores[0], cipher: .none).ensureActiveKey(algorithm: .hs256)
+            try await KeyManager(store: stores[0], cipher: .none, trail: .forTests(stores[0])).ensureActiveKey(algorithm: .hs256)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores {
-                    group.addTask { for _ in 0..<3 { _ = try await KeyManager(store: store, cipher: .none).rotate() } }
+                    group.addTask { for _ in 0..<3 { _ = try await KeyManager(store: store, cipher: .none, trail: .forTests(store)).rotate() } }
                 }
                 try await group.waitForAll()
             }
@@ -109,10 +110,10 @@ struct KeySetStoreTests {
             var stores: [any IntakeStore] = []
             for _ in 0..<4 { stores.append(try await database.open()) }
             let lifecycle = KeyLifecycle(rotationInterval: 86_400)
-            try await KeyManager(store: stores[0], cipher: .none).ensureActiveKey(algorithm: .es256, now: Self.now - 86_400)
+            try await KeyManager(store: stores[0], cipher: .none, trail: .forTests(stores[0])).ensureActiveKey(algorithm: .es256, now: Self.now - 86_400)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores {
-                    group.addTask { _ = try await KeyManager(store: store, cipher: .none, lifecycle: lifecycle).maintain(now: Self.now) }
+                    group.addTask { _ = try await KeyManager(store: store, cipher: .none, lifecycle: lifecycle, trail: .forTests(store)).maintain(now: Self.now) }
                 }
                 try await group.waitForAll()
             }
@@ -120,7 +121,7 @@ struct KeySetStoreTests {
             #expect(keys.map(\.status) == [.active, .retiring])
             #expect(keys.map(\.algorithm) == [.es256, .es256])
             // Not due again until a whole interval has passed.
-            _ = try await KeyManager(store: stores[1], cipher: .none, lifecycle: lifecycle).maintain(now: Self.now + 86_399)
+            _ = try await KeyManager(store: stores[1], cipher: .none, lifecycle: lifecycle, trail: .forTests(stores[1])).maintain(now: Self.now + 86_399)
             #expect(try await stores[0].signingKeys().count == 2)
         }
     }
@@ -129,7 +130,7 @@ struct KeySetStoreTests {
     func withAnEncryptionKeyTheMaterialIsSealedAndOnlyThatKeyOpensIt(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let cipher = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x11))
-            let manager = KeyManager(store: store, cipher: cipher)
+            let manager = KeyManager(store: store, cipher: cipher, trail: .forTests(store))
             try await manager.ensureActiveKey(algorithm: .edDSA)
             let row = try #require(try await store.signingKeys().first)
             let set = try manager.keySet(from: [row], now: UnixTime.now())
@@ -138,17 +139,17 @@ struct KeySetStoreTests {
             #expect(!Self.contains(material, set.signing.bytes), "the private key is stored in the clear")
 
             #expect(throws: KeyMaterialError.encryptedWithoutKey) {
-                _ = try KeyManager(store: store, cipher: .none).keySet(from: [row], now: UnixTime.now())
+                _ = try KeyManager(store: store, cipher: .none, trail: .forTests(store)).keySet(from: [row], now: UnixTime.now())
             }
             let other = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x22))
             #expect(throws: KeyMaterialError.wrongEncryptionKey) {
-                _ = try KeyManager(store: store, cipher: other).keySet(from: [row], now: UnixTime.now())
+                _ = try KeyManager(store: store, cipher: other, trail: .forTests(store)).keySet(from: [row], now: UnixTime.now())
             }
             // A CLI without the key (or with another) cannot add a key no server could open.
             await #expect(throws: KeyMaterialError.encryptedWithoutKey) {
-                _ = try await KeyManager(store: store, cipher: .none).rotate()
+                _ = try await KeyManager(store: store, cipher: .none, trail: .forTests(store)).rotate()
             }
-            await #expect(throws: KeyMaterialError.wrongEncryptionKey) { _ = try await KeyManager(store: store, cipher: other).rotate() }
+            await #expect(throws: KeyMaterialError.wrongEncryptionKey) { _ = try await KeyManager(store: store, cipher: other, trail: .forTests(store)).rotate() }
             #expect(try await store.signingKeys().count == 1)
         }
     }
@@ -159,12 +160,12 @@ struct KeySetStoreTests {
     func maintenanceWithTheWrongEncryptionKeyWritesNothing(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let right = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x44))
-            try await KeyManager(store: store, cipher: .none).ensureActiveKey(algorithm: .es256, now: Self.now - 90_000)
-            _ = try await KeyManager(store: store, cipher: right).rotate(to: .edDSA, now: Self.now - 86_400)
+            try await KeyManager(store: store, cipher: .none, trail: .forTests(store)).ensureActiveKey(algorithm: .es256, now: Self.now - 90_000)
+            _ = try await KeyManager(store: store, cipher: right, trail: .forTests(store)).rotate(to: .edDSA, now: Self.now - 86_400)
             // Now one key in the clear (retiring) and one sealed (active), and a rotation is due.
             let before = try await store.signingKeys()
             let wrong = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x45))
-            let manager = KeyManager(store: store, cipher: wrong, lifecycle: KeyLifecycle(rotationInterval: 3600))
+            let manager = KeyManager(store: store, cipher: wrong, lifecycle: KeyLifecycle(rotationInterval: 3600), trail: .forTests(store))
             await #expect(throws: KeyMaterialError.wrongEncryptionKey) { _ = try await manager.maintain(now: Self.now) }
             #expect(try await store.signingKeys() == before)
         }
@@ -173,15 +174,15 @@ struct KeySetStoreTests {
     @Test(arguments: StoreKind.available)
     func keysKeptInTheClearAreSealedOnceAnEncryptionKeyIsSet(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            try await KeyManager(store: store, cipher: .none).ensureActiveKey(algorithm: .rs256)
+            try await KeyManager(store: store, cipher: .none, trail: .forTests(store)).ensureActiveKey(algorithm: .rs256)
             let clear = try #require(try await store.signingKeys().first)
             #expect(clear.material?.first == 0)
             let cipher = try KeyMaterialCipher(base64URL: Self.encryptionKey(0x33))
-            let manager = KeyManager(store: store, cipher: cipher)
+            let manager = KeyManager(store: store, cipher: cipher, trail: .forTests(store))
             let sealed = try #require(try await manager.maintain().first)
             #expect(sealed.material?.first == 1)
             #expect(sealed.material != clear.material)
-            let before = try KeyManager(store: store, cipher: .none).keySet(from: [clear], now: UnixTime.now())
+            let before = try KeyManager(store: store, cipher: .none, trail: .forTests(store)).keySet(from: [clear], now: UnixTime.now())
             #expect(try manager.keySet(from: [sealed], now: UnixTime.now()).signing.bytes == before.signing.bytes)
         }
     }
@@ -203,7 +204,7 @@ struct KeySetStoreTests {
             let keys = try await store.signingKeys()
             #expect(keys.map(\.id) == [legacy.id])
             #expect(keys.map(\.algorithm) == [.hs256])
-            let set = try KeyManager(store: store, cipher: .none).keySet(from: keys, now: UnixTime.now())
+            let set = try KeyManager(store: store, cipher: .none, trail: .forTests(store)).keySet(from: keys, now: UnixTime.now())
             #expect(set.signing.bytes == legacy.bytes)
         }
     }

@@ -1,4 +1,5 @@
 import IntakeCore
+import IntakeTestSupport
 import Testing
 
 /// Revoked tokens and the audit trail in each database.
@@ -41,7 +42,7 @@ struct RevocationAndAuditStoreTests {
     @Test(arguments: StoreKind.available)
     func clientAdministrationIsAudited(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let clients = ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .cli))
+            let clients = ClientAdministration(store: store, trail: .forTests(store))
             let (client, credentials) = try await clients.create(name: "crm", tokenLifetime: 600)
             _ = try await clients.setEnabled(id: client.id, false)
             _ = try await clients.setEnabled(id: client.id, true)

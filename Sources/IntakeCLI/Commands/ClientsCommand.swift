@@ -166,11 +166,15 @@ struct ClientsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (id, grace) = (self.id, grace.seconds)
-            guard let credentials = try await database.withStore({ try await administration($0).rotateSecret(id: id, grace: grace) }) else {
+            let (id, grace, now) = (self.id, grace.seconds, UnixTime.now())
+            guard
+                let credentials = try await database.withStore({
+                    try await administration($0).rotateSecret(id: id, grace: grace, now: now)
+                })
+            else {
                 throw CLIError("no client has the id \(id)")
             }
-            let until = Timestamp.format(UnixTime.now().saturatingAdding(grace).saturatingMultiplied(by: 1000))
+            let until = Timestamp.format(now.saturatingAdding(grace).saturatingMultiplied(by: 1000))
             if json {
                 var object = ["client_id": credentials.clientID, "client_secret": credentials.clientSecret]
                 if grace > 0 { object["previous_secret_valid_until"] = until }
@@ -198,7 +202,7 @@ struct ClientsCommand: AsyncParsableCommand {
 
 /// Client changes made from the CLI, each recorded in the audit trail as the CLI's.
 private func administration(_ store: any IntakeStore) -> ClientAdministration {
-    ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .cli))
+    ClientAdministration(store: store, trail: AuditTrail.cli(store))
 }
 
 private func require(_ found: Bool, id: String) throws {

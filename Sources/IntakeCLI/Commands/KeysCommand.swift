@@ -71,7 +71,7 @@ struct KeysCommand: AsyncParsableCommand {
             let algorithm = alg.flatMap(SigningAlgorithm.init(rawValue:))
             let cipher = try KeysCommand.cipher()
             let key = try await database.withStore { store in
-                try await KeyManager(store: store, cipher: cipher).rotate(to: algorithm)
+                try await KeyManager(store: store, cipher: cipher, trail: .cli(store)).rotate(to: algorithm)
             }
             if json {
                 try Console.printJSON(KeyDescription(key))

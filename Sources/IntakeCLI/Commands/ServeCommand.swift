@@ -97,7 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Without the bootstrap (a service manager's journal is no place for a secret) the
             // operator creates clients with `intake clients create`.
             if bootstrapClient, try await store.clients().isEmpty {
-                let (client, credentials) = try await ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .server))
+                let (client, credentials) = try await ClientAdministration(store: store, trail: .cli(store).by(.server))
                     .create(name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
                 Console.write("""
                     Created a first client (shown once; keep the secret safe):

@@ -28,30 +28,3 @@ package struct AuditEntry: Sendable, Equatable {
         self.detail = detail
     }
 }
-
-/// What happened.
-package enum AuditAction: String, Sendable, CaseIterable, Hashable {
-    case clientCreated = "client.created"
-    case clientEnabled = "client.enabled"
-    case clientDisabled = "client.disabled"
-    case clientDeleted = "client.deleted"
-    case clientSecretRotated = "client.secret_rotated"
-    case keyRotated = "key.rotated"
-    case tokenRevoked = "token.revoked"
-    case throttlingStarted = "throttling.started"
-}
-
-/// Who did it: the CLI, the admin API, a server on its own (a scheduled rotation, throttling), or
-/// a client (revoking its own token).
-package struct AuditActor: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-    package var rawValue: String
-
-    package init(rawValue: String) { self.rawValue = rawValue }
-
-    package static let cli = AuditActor(rawValue: "cli")
-    package static let adminAPI = AuditActor(rawValue: "admin-api")
-    package static let server = AuditActor(rawValue: "server")
-    package static func client(_ id: String) -> AuditActor { AuditActor(rawValue: "client:" + id) }
-
-    package var description: String { rawValue }
-}

@@ -100,12 +100,15 @@ package struct AuthenticationThrottle: Sendable {
         let started = admit(key, now: now) != .admitted
         var report = false
         if started {
-            if reportedAt.count >= policy.capacity { reportedAt = reportedAt.filter { now - $0.value < policy.reportInterval } }
+            if reportedAt[key.address] == nil, reportedAt.count >= policy.capacity {
+                reportedAt = reportedAt.filter { now.saturatingSubtracting($0.value) < policy.reportInterval }
+            }
             if let last = reportedAt[key.address], now.saturatingSubtracting(last) < policy.reportInterval {
                 report = false
-            } else {
+            } else if reportedAt[key.address] != nil || reportedAt.count < policy.capacity {
+                // Past capacity (that many addresses reported within one interval) the rest go unreported.
                 reportedAt[key.address] = now
-                report = reportedAt.count <= policy.capacity
+                report = true
             }
         }
         return Failure(startedThrottling: started, shouldReport: report)

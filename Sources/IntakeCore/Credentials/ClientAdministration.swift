@@ -2,7 +2,7 @@
 /// written to the audit trail with who did it.
 ///
 /// ```swift
-/// let clients = ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .cli))
+/// let clients = ClientAdministration(store: store, trail: AuditTrail(store: store, actor: .cli) { _, _ in })
 /// let (client, credentials) = try await clients.create(name: "crm", scopes: scopes)
 /// try await clients.rotateSecret(id: client.id, grace: 900)
 /// ```
@@ -21,21 +21,21 @@ package struct ClientAdministration: Sendable {
         let created = try await store.registerClient(name: name, account: account, scopes: scopes, tokenLifetime: tokenLifetime)
         var detail = "account=\(account) scope=\(scopes)"
         if let tokenLifetime { detail += " token_ttl=\(tokenLifetime)" }
-        try await trail.record(.clientCreated, subject: created.0.id, detail: detail)
+        await trail.record(.clientCreated, subject: created.0.id, detail: detail)
         return created
     }
 
     /// False when no client has this id.
     package func setEnabled(id: String, _ enabled: Bool) async throws -> Bool {
         guard try await store.setClientEnabled(id: id, enabled) else { return false }
-        try await trail.record(enabled ? .clientEnabled : .clientDisabled, subject: id)
+        await trail.record(enabled ? .clientEnabled : .clientDisabled, subject: id)
         return true
     }
 
     /// False when no client has this id.
     package func delete(id: String) async throws -> Bool {
         guard try await store.deleteClient(id: id) else { return false }
-        try await trail.record(.clientDeleted, subject: id)
+        await trail.record(.clientDeleted, subject: id)
         return true
     }
 
@@ -43,7 +43,7 @@ package struct ClientAdministration: Sendable {
     /// no client has this id.
     package func rotateSecret(id: String, grace: Int64 = 0, now: Int64 = UnixTime.now()) async throws -> ClientCredentials? {
         guard let credentials = try await store.rotateSecret(clientID: id, grace: grace, now: now) else { return nil }
-        try await trail.record(.clientSecretRotated, subject: id, detail: "grace=\(grace)s")
+        await trail.record(.clientSecretRotated, subject: id, detail: "grace=\(grace)s")
         return credentials
     }
 }

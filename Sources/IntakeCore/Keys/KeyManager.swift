@@ -3,7 +3,7 @@
 /// The CLI and every server instance use it alike, so whichever acts first, the rows agree.
 ///
 /// ```swift
-/// let manager = KeyManager(store: store, cipher: try KeyMaterialCipher(base64URL: environment[KeyMaterialCipher.environmentVariable]))
+/// let manager = KeyManager(store: store, cipher: .none, trail: AuditTrail(store: store, actor: .cli) { _, _ in })
 /// try await manager.ensureActiveKey(algorithm: .es256)
 /// let rotated = try await manager.rotate(to: .edDSA)
 /// let keys = try manager.keySet(from: try await manager.maintain(), now: UnixTime.now())
@@ -13,17 +13,17 @@ package struct KeyManager: Sendable {
     package let store: any SigningKeyStore & AuditStore
     package let cipher: KeyMaterialCipher
     package let lifecycle: KeyLifecycle
-    /// Where rotations are recorded; a scheduled rotation is recorded as the server's.
+    /// Where rotations are recorded, as the trail's actor's; a scheduled rotation as the server's.
     package let trail: AuditTrail
 
     package init(
         store: any SigningKeyStore & AuditStore, cipher: KeyMaterialCipher, lifecycle: KeyLifecycle = KeyLifecycle(),
-        trail: AuditTrail? = nil
+        trail: AuditTrail
     ) {
         self.store = store
         self.cipher = cipher
         self.lifecycle = lifecycle
-        self.trail = trail ?? AuditTrail(store: store, actor: .cli)
+        self.trail = trail
     }
 
     /// Makes a key of `algorithm` the active key when there is none (a first start). Instances
@@ -43,7 +43,7 @@ package struct KeyManager: Sendable {
         let current = keys.first { $0.status == .active }
         let key = try newKey(algorithm ?? current?.algorithm ?? .hs256, now: now)
         _ = try await store.rotateSigningKey(to: key, retiringPreviousUntil: try await retirementTime(now: now), activeCreatedBefore: nil)
-        try await trail.record(.keyRotated, subject: key.id, detail: "alg=\(key.algorithm.rawValue)")
+        await trail.record(.keyRotated, subject: key.id, detail: "alg=\(key.algorithm.rawValue)")
         return key
     }
 
@@ -65,7 +65,7 @@ package struct KeyManager: Sendable {
                 to: key, retiringPreviousUntil: try await retirementTime(now: now),
                 activeCreatedBefore: lifecycle.rotationThreshold(now: now))
             {
-                try await trail.by(.server).record(.keyRotated, subject: key.id, detail: "alg=\(key.algorithm.rawValue) scheduled")
+                await trail.by(.server).record(.keyRotated, subject: key.id, detail: "alg=\(key.algorithm.rawValue) scheduled")
                 changed = true
             }
         }

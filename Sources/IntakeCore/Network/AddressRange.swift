@@ -15,26 +15,24 @@ package struct AddressRange: Sendable, Hashable, CustomStringConvertible {
         let maximum = address.isIPv4 ? 32 : 128
         var length = maximum
         if parts.count == 2 {
-            guard let given = Int(parts[1]), (0...maximum).contains(given), parts[1].allSatisfy(\.isASCII) else { return nil }
+            // Digits only, and never /0: a proxy range of everyone would let any client write its own address.
+            guard !parts[1].isEmpty, parts[1].allSatisfy(\.isASCIIDigit), let given = Int(parts[1]), (1...maximum).contains(given)
+            else { return nil }
             length = given
         }
         self.prefixLength = length + (address.isIPv4 ? 96 : 0)
-        self.network = Self.masked(address, to: prefixLength)
+        self.network = address.masked(to: prefixLength)
     }
 
     package func contains(_ address: IPAddress) -> Bool {
-        Self.masked(address, to: prefixLength) == network
+        address.masked(to: prefixLength) == network
     }
 
     package var description: String {
         "\(network)/\(network.isIPv4 ? prefixLength - 96 : prefixLength)"
     }
+}
 
-    private static func masked(_ address: IPAddress, to length: Int) -> IPAddress {
-        func mask(_ bits: Int) -> UInt64 { bits <= 0 ? 0 : bits >= 64 ? .max : ~(UInt64.max >> UInt64(bits)) }
-        let high = address.bytes.high & mask(length)
-        let low = address.bytes.low & mask(length - 64)
-        let bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
-        return IPAddress(bytes: bytes)
-    }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -38,11 +38,18 @@ package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// around IPv6 (`[2001:db8::1]`), and a `:port` after an IPv4 address or a bracketed IPv6.
     package init?(_ text: some StringProtocol) {
         var text = Substring(text)
+        func isPort(_ suffix: Substring) -> Bool {
+            suffix.count >= 2 && suffix.count <= 6 && suffix.first == ":" && suffix.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+        }
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || isPort(rest) else { return nil }
             text = text[text.index(after: text.startIndex)..<close]
-        } else if text.filter({ $0 == ":" }).count == 1 {
-            text = text.prefix { $0 != ":" }
+            guard text.contains(":") else { return nil }
+        } else if let colon = text.firstIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 {
+            guard isPort(text[colon...]) else { return nil }
+            text = text[..<colon]
         }
         guard !text.isEmpty, text.utf8.count <= 45,
             text.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") || Character(Unicode.Scalar($0)).isHexDigit })
@@ -59,6 +66,14 @@ package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     package var isIPv4: Bool { bytes.high == 0 && bytes.low >> 32 == 0xFFFF }
+
+    /// The address with all but its first `length` bits (of the 16-byte form) cleared.
+    package func masked(to length: Int) -> IPAddress {
+        func mask(_ bits: Int) -> UInt64 { bits <= 0 ? 0 : bits >= 64 ? .max : ~(UInt64.max >> UInt64(bits)) }
+        return IPAddress(words: InlineArray16(high: bytes.high & mask(length), low: bytes.low & mask(length - 64)))
+    }
+
+    private init(words: InlineArray16) { self.bytes = words }
 
     package var description: String {
         let all = (0..<8).map { UInt8(truncatingIfNeeded: bytes.high >> (56 - 8 * $0)) }

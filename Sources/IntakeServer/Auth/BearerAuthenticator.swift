@@ -10,29 +10,24 @@ import IntakeCore
 /// once more.
 ///
 /// ```swift
-/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(keys: keyRing, directory: directory, revocations: revoked))
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(validation: validation))
 /// v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsRead)).get("events") { request, context in … }
 /// ```
 struct BearerAuthenticator: RouterMiddleware {
     typealias Context = IntakeRequestContext
 
-    let keys: KeyRing
-    let directory: ClientDirectory
-    let revocations: RevocationList
+    let validation: TokenValidation
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let token = try Self.bearerToken(in: request)
         let claims: AccessTokenClaims
+        let client: ClientRecord
         do {
-            claims = try await keys.verify(token)
+            (claims, client) = try await validation.validate(token)
         } catch {
             throw Problem.invalidToken(error)
-        }
-        guard !revocations.contains(claims.tokenID) else { throw Problem.invalidToken(.revoked) }
-        guard let client = directory.activeClient(id: claims.clientID) else {
-            throw Problem.invalidToken(.clientNotActive)
         }
         var context = context
         context.identity = BearerIdentity(client: client, claims: claims)

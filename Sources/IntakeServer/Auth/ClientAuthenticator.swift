@@ -56,6 +56,14 @@ struct ClientAuthenticator: Sendable {
         return form
     }
 
+    /// The caller and the `token` parameter of an introspection or revocation request.
+    func authenticatedTokenRequest(_ request: Request, context: IntakeRequestContext) async throws -> (ClientRecord, String) {
+        let form = try await Self.form(of: request)
+        let caller = try await authenticate(request, form: form, context: context)
+        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("The token parameter is missing") }
+        return (caller, token)
+    }
+
     /// The enabled client the request authenticates as; `401` with the published bytes when the
     /// credentials are wrong, `429` once the pair's budget of failures is spent.
     func authenticate(_ request: Request, form: FormParameters, context: IntakeRequestContext) async throws -> ClientRecord {
@@ -70,13 +78,9 @@ struct ClientAuthenticator: Sendable {
         let pair = key ?? throttleKey(request, context: context, clientID: clientID)
         let failure = throttle.recordFailure(pair)
         if failure.shouldReport {
-            let address = pair.address.description
-            logger.notice("Throttling failed client authentication", metadata: ["address": "\(address)"])
-            do {
-                try await trail.record(.throttlingStarted, subject: address, detail: "client_id=\(pair.clientID.prefix(64))")
-            } catch {
-                logger.warning("Could not write the audit trail", metadata: ["error.type": "\(type(of: error))"])
-            }
+            // The id is what the stranger sent: only its printable ASCII reaches the log and the trail.
+            let shownID = String(String.UnicodeScalarView(pair.clientID.unicodeScalars.prefix(64).map { (0x21...0x7E).contains($0.value) ? $0 : "?" }))
+            await trail.record(.throttlingStarted, subject: pair.address.description, detail: "client_id=\(shownID)")
         }
         throw OAuthError.invalidCredentials
     }
@@ -85,7 +89,8 @@ struct ClientAuthenticator: Sendable {
         let peer = context.remoteAddress.flatMap(IPAddress.init(socketAddress:)) ?? IPAddress(ipv4: (0, 0, 0, 0))
         let address = ForwardedFor.clientAddress(
             peer: peer, headers: request.headers[values: .xForwardedFor], trusted: trustedProxies)
-        return AuthenticationThrottle.Key(address: address, clientID: clientID)
+        // An IPv6 holder usually has a whole /64: one budget for all of it, not one per address.
+        return AuthenticationThrottle.Key(address: address.isIPv4 ? address : address.masked(to: 64), clientID: clientID)
     }
 
     /// Whether any query parameter is named `client_secret`, however malformed the rest of the query.
@@ -105,7 +110,7 @@ struct ClientAuthenticator: Sendable {
             do {
                 basic = try BasicCredentials(header: header)
             } catch .notBasic {
-                throw OAuthError.invalidRequest("The token endpoint takes HTTP Basic client authentication")
+                throw OAuthError.invalidRequest("Client authentication takes HTTP Basic (or client_secret_post)")
             } catch {
                 throw OAuthError.invalidRequest("The Basic credentials are malformed")
             }

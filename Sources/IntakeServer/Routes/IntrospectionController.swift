@@ -8,15 +8,13 @@ import IntakeModel
 /// client, gets `{"active": false}`, so the answer never tells whose a token is.
 ///
 /// ```swift
-/// IntrospectionController(authenticator: authenticator, keys: keyRing, directory: directory, revocations: revoked).addRoutes(to: router)
+/// IntrospectionController(authenticator: authenticator, validation: validation).addRoutes(to: router)
 /// ```
 struct IntrospectionController {
     static let path = "/oauth2/introspect"
 
     let authenticator: ClientAuthenticator
-    let keys: KeyRing
-    let directory: ClientDirectory
-    let revocations: RevocationList
+    let validation: TokenValidation
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in
@@ -26,13 +24,10 @@ struct IntrospectionController {
     }
 
     func introspect(_ request: Request, context: IntakeRequestContext) async throws -> Response {
-        let form = try await ClientAuthenticator.form(of: request)
-        let caller = try await authenticator.authenticate(request, form: form, context: context)
-        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("The token parameter is missing") }
+        let (caller, token) = try await authenticator.authenticatedTokenRequest(request, context: context)
         var out: [UInt8] = []
         JSONWriter.appendObjectStart(&out)
-        if let claims = try? await keys.verify(token), !revocations.contains(claims.tokenID),
-            let owner = directory.activeClient(id: claims.clientID),
+        if let (claims, owner) = try? await validation.validate(token),
             caller.id == owner.id || caller.scopes.contains(ScopeSet.tokensIntrospect)
         {
             JSONWriter.appendKey("active", to: &out)

@@ -8,15 +8,14 @@ import Logging
 /// once, and by every other instance after its next poll of the database.
 ///
 /// ```swift
-/// RevocationController(authenticator: authenticator, keys: keyRing, store: store, revocations: revoked, trail: trail).addRoutes(to: router)
+/// RevocationController(authenticator: authenticator, validation: validation, store: store, trail: trail).addRoutes(to: router)
 /// ```
 struct RevocationController {
     static let path = "/oauth2/revoke"
 
     let authenticator: ClientAuthenticator
-    let keys: KeyRing
+    let validation: TokenValidation
     let store: any RevocationStore
-    let revocations: RevocationList
     let trail: AuditTrail
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
@@ -27,12 +26,11 @@ struct RevocationController {
     }
 
     func revoke(_ request: Request, context: IntakeRequestContext) async throws -> Response {
-        let form = try await ClientAuthenticator.form(of: request)
-        let caller = try await authenticator.authenticate(request, form: form, context: context)
-        guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("The token parameter is missing") }
+        let (caller, token) = try await authenticator.authenticatedTokenRequest(request, context: context)
         // RFC 7009 §2.1: a hint (access_token, refresh_token or any other) only speeds up the
-        // search; there is one kind of token here, so it is not needed.
-        if let claims = try? await keys.verify(token), claims.clientID == caller.id, !revocations.contains(claims.tokenID) {
+        // search; there is one kind of token here, so it is not needed. A token already revoked
+        // fails validation and is left as it is.
+        if let (claims, _) = try? await validation.validate(token), claims.clientID == caller.id {
             do {
                 try await store.revoke(
                     RevokedToken(tokenID: claims.tokenID, clientID: claims.clientID, expiresAt: claims.expiresAt), at: UnixTime.now())
@@ -41,9 +39,10 @@ struct RevocationController {
                     status: .serviceUnavailable, code: "temporarily_unavailable",
                     description: "The revocation could not be stored; retry", challenge: false)
             }
-            revocations.insert(claims.tokenID)
-            try? await trail.by(.client(caller.id)).record(.tokenRevoked, subject: claims.tokenID, detail: "exp=\(claims.expiresAt)")
+            validation.revocations.insert(RevokedToken(tokenID: claims.tokenID, clientID: claims.clientID, expiresAt: claims.expiresAt))
+            await trail.by(.client(caller.id)).record(.tokenRevoked, subject: claims.tokenID, detail: "exp=\(claims.expiresAt)")
         }
-        return Response(status: .ok, headers: TokenResponseHeaders.fields)
+        // RFC 7009 §2.2: the body is ignored; none is sent.
+        return Response(status: .ok, headers: [.cacheControl: "no-store", .pragma: "no-cache"])
     }
 }

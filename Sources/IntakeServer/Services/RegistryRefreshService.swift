@@ -31,9 +31,11 @@ struct RegistryRefreshService: Service {
                 } catch {
                     return
                 }
+                // Revocations first: they must reach this instance within 5 s even when the other
+                // checks wait on a slow database.
+                await reloadRevocationsIfChanged()
                 await registry.checkForChanges()
                 await keys.checkForChanges()
-                await reloadRevocationsIfChanged()
                 throttle.sweep()
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }
@@ -47,7 +49,9 @@ struct RegistryRefreshService: Service {
             try await withDeadline(ClientRegistry.checkTimeout) {
                 let version = try await store.revocationsVersion()
                 guard version != revocations.version else { return }
-                revocations.replace(with: try await store.revokedTokens(expiringAfter: UnixTime.now()), version: version)
+                let now = UnixTime.now()
+                revocations.replace(
+                    with: try await store.revokedTokens(expiringAfter: RevocationList.loadCutoff(now: now)), version: version, now: now)
             }
         } catch {
             logger.warning("Could not refresh the revoked tokens", metadata: ["error.type": "\(type(of: error))"])

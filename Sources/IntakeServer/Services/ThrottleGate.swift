@@ -38,6 +38,4 @@ final class ThrottleGate: Sendable {
             hasDebts.store(!throttle.isEmpty, ordering: .relaxed)
         }
     }
-
-    var count: Int { throttle.withLock { $0.count } }
 }

@@ -1,0 +1,11 @@
+/// What happened.
+package enum AuditAction: String, Sendable, CaseIterable, Hashable {
+    case clientCreated = "client.created"
+    case clientEnabled = "client.enabled"
+    case clientDisabled = "client.disabled"
+    case clientDeleted = "client.deleted"
+    case clientSecretRotated = "client.secret_rotated"
+    case keyRotated = "key.rotated"
+    case tokenRevoked = "token.revoked"
+    case throttlingStarted = "throttling.started"
+}

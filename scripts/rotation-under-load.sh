@@ -22,6 +22,8 @@ workdir=$(mktemp -d)
 trap 'kill ${pids:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$workdir"' EXIT
 database=${DATABASE:-$workdir/intake.sqlite}
 intake_create_client "$database"
+# One issuer for both, as behind one load balancer.
+export SERVE_ARGUMENTS="--issuer http://intake.test --no-bootstrap-client"
 intake_serve "$PORT" "$database" "$workdir/a.log"; pids="$server_pid"
 intake_serve "$((PORT + 1))" "$database" "$workdir/b.log"; pids="$pids $server_pid"
 a="http://127.0.0.1:$PORT"; b="http://127.0.0.1:$((PORT + 1))"

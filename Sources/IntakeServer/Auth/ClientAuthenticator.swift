@@ -18,6 +18,10 @@ struct ClientAuthenticator: Sendable {
     static let maximumBodySize = 16 * 1024
     /// RFC 8414 names of the client authentication methods accepted.
     static let methods = ["client_secret_basic", "client_secret_post"]
+    /// A throttled request is answered after this pause (at most its `Retry-After`): a flood then
+    /// gets one answer per connection per pause, instead of taking the server's time from the
+    /// clients that authenticate. A paused request holds only a sleeping task.
+    static let throttledPause: Duration = .seconds(1)
 
     let registry: ClientRegistry
     let throttle: ThrottleGate
@@ -71,7 +75,10 @@ struct ClientAuthenticator: Sendable {
         var key: AuthenticationThrottle.Key?
         if !throttle.isIdle {
             let pair = throttleKey(request, context: context, clientID: clientID)
-            if case .refused(let retryAfter) = throttle.admit(pair) { throw OAuthError.throttled(retryAfter: retryAfter) }
+            if case .refused(let retryAfter) = throttle.admit(pair) {
+                try? await Task.sleep(for: min(Self.throttledPause, .seconds(retryAfter)))
+                throw OAuthError.throttled(retryAfter: retryAfter)
+            }
             key = pair
         }
         if let client = await registry.authenticate(clientID: clientID, secret: Array(secret.utf8)) { return client }

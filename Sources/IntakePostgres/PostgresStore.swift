@@ -79,7 +79,9 @@ package final class PostgresStore: Sendable {
 }
 
 extension PostgresStore {
-    /// Runs `operation` on the pool within ``queryTimeout``.
+    /// Runs `operation` on the pool within ``queryTimeout``. Writes ignore the rows a statement
+    /// returns, hence discardable.
+    @discardableResult
     func bounded<Value: Sendable>(
         _ operation: @escaping @Sendable (PostgresClient, Logger) async throws -> Value
     ) async throws -> Value {

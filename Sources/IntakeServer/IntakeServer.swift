@@ -96,7 +96,7 @@ package struct IntakeServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
         let authenticator = ClientAuthenticator(
-            registry: registry, throttle: throttle, trustedProxies: configuration.trustedProxies, trail: trail, logger: logger)
+            registry: registry, throttle: throttle, trustedProxies: configuration.trustedProxies, trail: trail)
         TokenController(authenticator: authenticator, keys: keys).addRoutes(to: router)
         let validation = TokenValidation(keys: keys, directory: registry.directory, revocations: revocations)
         IntrospectionController(authenticator: authenticator, validation: validation).addRoutes(to: router)

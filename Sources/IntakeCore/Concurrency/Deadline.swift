@@ -9,6 +9,7 @@ package struct DeadlineExceeded: Error, Equatable, Sendable {
 /// ```swift
 /// let version = try await withDeadline(.seconds(2)) { try await store.clientsVersion() }
 /// ```
+@discardableResult
 package func withDeadline<Value: Sendable>(
     _ limit: Duration, _ operation: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {

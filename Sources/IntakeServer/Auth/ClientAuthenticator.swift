@@ -1,7 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import IntakeCore
-import Logging
 import NIOCore
 
 /// Client authentication, exactly alike on the token, introspection and revocation endpoints:
@@ -27,7 +26,6 @@ struct ClientAuthenticator: Sendable {
     let throttle: ThrottleGate
     let trustedProxies: [AddressRange]
     let trail: AuditTrail
-    let logger: Logger
 
     /// The form body, refused unless it is `application/x-www-form-urlencoded`, within
     /// ``maximumBodySize``, with no parameter twice and no secret in the URL.

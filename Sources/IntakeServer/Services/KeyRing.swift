@@ -103,7 +103,9 @@ final class KeyRing: Sendable {
             install(keys, now: now)
             logger.info("Signing keys changed", metadata: ["kid": "\(keys.signing.id)", "alg": "\(keys.signing.algorithm.rawValue)"])
         } catch {
-            logger.warning("Could not refresh the signing keys", metadata: ["error": "\(error)"])
+            if !(error is CancellationError) {
+                logger.warning("Could not refresh the signing keys", metadata: ["error": "\(error)"])
+            }
             let keys = current.withLock { $0.keys }
             if keys.verification(at: now).count != keys.verification.count { install(keys, now: now) }
         }

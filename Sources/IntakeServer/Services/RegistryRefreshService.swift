@@ -53,8 +53,10 @@ struct RegistryRefreshService: Service {
                 revocations.replace(
                     with: try await store.revokedTokens(expiringAfter: RevocationList.loadCutoff(now: now)), version: version, now: now)
             }
-        } catch {
+        } catch where !Task.isCancelled {
             logger.warning("Could not refresh the revoked tokens", metadata: ["error.type": "\(type(of: error))"])
+        } catch {
+            // Shutdown cancelled the reload: nothing went wrong.
         }
     }
 
@@ -63,8 +65,10 @@ struct RegistryRefreshService: Service {
             try await store.purgeIdempotencyKeys(olderThan: UnixTime.now() - IdempotencyKey.retentionSeconds)
             // Past its exp (and the leeway) a token is refused anyway.
             try await store.purgeRevokedTokens(expiredBefore: UnixTime.now() - AccessTokenVerifier.leeway)
-        } catch {
+        } catch where !Task.isCancelled {
             logger.warning("Could not purge idempotency keys or revoked tokens", metadata: ["error.type": "\(type(of: error))"])
+        } catch {
+            // Shutdown cancelled the purge: nothing went wrong.
         }
     }
 }

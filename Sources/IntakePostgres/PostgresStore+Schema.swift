@@ -106,7 +106,8 @@ extension PostgresStore {
         ),
         (
             // Secret rotation with a grace period, per-client token lifetimes, revoked tokens (with
-            // a version counter, as for clients, so instances poll one integer) and the audit trail.
+            // a version counter, as for clients, so instances poll one integer; bumped per row, so
+            // a repeated revocation or an empty purge makes no instance reload) and the audit trail.
             4,
             [
                 """
@@ -134,7 +135,7 @@ extension PostgresStore {
                 """,
                 """
                 CREATE TRIGGER revoked_tokens_changed AFTER INSERT OR DELETE ON revoked_tokens
-                    FOR EACH STATEMENT EXECUTE FUNCTION intake_bump_revocations_version()
+                    FOR EACH ROW EXECUTE FUNCTION intake_bump_revocations_version()
                 """,
                 """
                 CREATE TABLE audit (

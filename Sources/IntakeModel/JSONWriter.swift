@@ -31,6 +31,17 @@ package enum JSONWriter {
         appendString(value, to: &out)
     }
 
+    /// `"key":["a","b"]`.
+    package static func appendMember(_ key: String, strings values: [String], to out: inout [UInt8]) {
+        appendKey(key, to: &out)
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     package static func appendMember(_ key: String, integer value: Int64, to out: inout [UInt8]) {
         appendKey(key, to: &out)
         out.append(contentsOf: String(value).utf8)

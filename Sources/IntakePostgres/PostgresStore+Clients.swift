@@ -62,14 +62,7 @@ extension PostgresStore: ClientStore {
     }
 
     package func clientsVersion() async throws -> Int64 {
-        try await bounded { connection, logger in
-            for try await version in try await connection.query("SELECT version FROM clients_version WHERE id = 1", logger: logger)
-                .decode(Int64.self)
-            {
-                return version
-            }
-            return 0
-        }
+        try await versionCounter("clients_version")
     }
 
     private func updatedOneRow(_ query: PostgresQuery) async throws -> Bool {

@@ -13,14 +13,7 @@ extension PostgresStore: RevocationStore {
     }
 
     package func revocationsVersion() async throws -> Int64 {
-        try await bounded { connection, logger in
-            for try await version in try await connection.query("SELECT version FROM revocations_version WHERE id = 1", logger: logger)
-                .decode(Int64.self)
-            {
-                return version
-            }
-            return 0
-        }
+        try await versionCounter("revocations_version")
     }
 
     package func revokedTokens(expiringAfter now: Int64) async throws -> [RevokedToken] {

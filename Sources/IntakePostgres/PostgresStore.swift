@@ -90,6 +90,20 @@ extension PostgresStore {
     }
 }
 
+extension PostgresStore {
+    /// The value of a one-row version table that a trigger bumps on every change (`clients_version`,
+    /// `revocations_version`): what instances poll each second.
+    func versionCounter(_ table: StaticString) async throws -> Int64 {
+        try await bounded { connection, logger in
+            let query = PostgresQuery(unsafeSQL: "SELECT version FROM \(table) WHERE id = 1")
+            for try await version in try await connection.query(query, logger: logger).decode(Int64.self) {
+                return version
+            }
+            return 0
+        }
+    }
+}
+
 extension PostgresStore: IntakeStore {
     package func checkReadiness() async throws {
         let client = self.client

@@ -60,9 +60,7 @@ extension SQLiteStore: ClientStore {
     }
 
     package func clientsVersion() async throws -> Int64 {
-        try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT version FROM clients_version WHERE id = 1") ?? 0
-        }
+        try await versionCounter("clients_version")
     }
 
     private static func client(from row: Row) throws -> ClientRecord {

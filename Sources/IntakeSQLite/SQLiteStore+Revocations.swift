@@ -11,9 +11,7 @@ extension SQLiteStore: RevocationStore {
     }
 
     package func revocationsVersion() async throws -> Int64 {
-        try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT version FROM revocations_version WHERE id = 1") ?? 0
-        }
+        try await versionCounter("revocations_version")
     }
 
     package func revokedTokens(expiringAfter now: Int64) async throws -> [RevokedToken] {

@@ -49,6 +49,14 @@ package final class SQLiteStore: Sendable {
     }
 }
 
+extension SQLiteStore {
+    /// The value of a one-row version table that a trigger bumps on every change (`clients_version`,
+    /// `revocations_version`): what instances poll each second.
+    func versionCounter(_ table: StaticString) async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT version FROM \(table) WHERE id = 1") ?? 0 }
+    }
+}
+
 extension SQLiteStore: IntakeStore {
     package func checkReadiness() async throws {
         try await pool.read { db in try db.execute(sql: "SELECT 1") }

@@ -107,7 +107,7 @@ struct ClientsCommand: AsyncParsableCommand {
                         "scope": client.scopes.description, "enabled": client.isEnabled ? "true" : "false",
                     ]
                     if let ttl = client.tokenLifetime { object["token_ttl"] = String(ttl) }
-                    if let previousUntil { object["previous_secret_valid_until"] = Timestamp.format(previousUntil.saturatingMultiplied(by: 1000)) }
+                    if let previousUntil { object["previous_secret_valid_until"] = Timestamp.format(seconds: previousUntil) }
                     try Console.printJSON(object)
                 } else {
                     // Rows may predate the checks on `create` (or come from another writer): the
@@ -119,7 +119,7 @@ struct ClientsCommand: AsyncParsableCommand {
                     )
                     var line = "\(id)  \(state)  account=\(account)  scope=\"\(scopes)\"  name=\(name)"
                     if let ttl = client.tokenLifetime { line += "  token_ttl=\(ttl)s" }
-                    if let previousUntil { line += "  old secret valid until \(Timestamp.format(previousUntil.saturatingMultiplied(by: 1000)))" }
+                    if let previousUntil { line += "  old secret valid until \(Timestamp.format(seconds: previousUntil))" }
                     print(line)
                 }
             }
@@ -174,7 +174,7 @@ struct ClientsCommand: AsyncParsableCommand {
             else {
                 throw CLIError("no client has the id \(id)")
             }
-            let until = Timestamp.format(now.saturatingAdding(grace).saturatingMultiplied(by: 1000))
+            let until = Timestamp.format(seconds: now.saturatingAdding(grace))
             if json {
                 var object = ["client_id": credentials.clientID, "client_secret": credentials.clientSecret]
                 if grace > 0 { object["previous_secret_valid_until"] = until }

@@ -26,8 +26,8 @@ struct KeysCommand: AsyncParsableCommand {
             kid = key.id
             alg = key.algorithm.rawValue
             status = key.status.rawValue
-            created_at = Timestamp.format(key.createdAt.saturatingMultiplied(by: 1000))
-            retires_at = key.status == .retiring ? key.retiresAt.map { Timestamp.format($0.saturatingMultiplied(by: 1000)) } : nil
+            created_at = Timestamp.format(seconds: key.createdAt)
+            retires_at = key.status == .retiring ? key.retiresAt.map { Timestamp.format(seconds: $0) } : nil
         }
     }
 

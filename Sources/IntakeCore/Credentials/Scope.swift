@@ -45,6 +45,9 @@ package struct ScopeSet: Sendable, Hashable, CustomStringConvertible {
 
     package func isSubset(of other: ScopeSet) -> Bool { scopes.allSatisfy(other.contains) }
 
+    /// The scopes of this set that `other` holds too, in this set's order.
+    package func intersection(_ other: ScopeSet) -> ScopeSet { ScopeSet(unchecked: scopes.filter(other.contains)) }
+
     /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`
     private static func isScopeCharacter(_ byte: UInt8) -> Bool {
         byte == 0x21 || (0x23...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)

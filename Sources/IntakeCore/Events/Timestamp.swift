@@ -75,6 +75,11 @@ package enum Timestamp {
         return seconds * 1000 + Int64(millis)
     }
 
+    /// `format(_:)` of a time in whole seconds (key, secret and audit times), saturating.
+    package static func format(seconds: Int64) -> String {
+        format(seconds.saturatingMultiplied(by: 1000))
+    }
+
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
     package static func format(_ millis: Int64) -> String {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000

@@ -51,9 +51,11 @@ package struct KeyManager: Sendable {
     /// clear once a key-encryption key is set) and returns the rows as they then are.
     package func maintain(now: Int64 = UnixTime.now()) async throws -> [StoredSigningKey] {
         var keys = try await store.signingKeys()
-        // Before any write: a wrong key-encryption key must not seal or add what others cannot open.
-        try checkOpens(keys)
         let due = lifecycle.due(keys, now: now)
+        let toSeal = keys.filter { $0.status != .retired && $0.material.map(cipher.shouldSeal) == true }
+        // Before a write that adds or seals material: a wrong key-encryption key must not leave
+        // what others cannot open. (Not on every poll: nothing is written then.)
+        if due.rotation || !toSeal.isEmpty { try checkOpens(keys) }
         var changed = false
         if due.retirement {
             try await store.retireSigningKeys(dueAt: now)
@@ -69,8 +71,8 @@ package struct KeyManager: Sendable {
                 changed = true
             }
         }
-        for key in keys where key.status != .retired {
-            guard let material = key.material, cipher.shouldSeal(material) else { continue }
+        for key in toSeal {
+            guard let material = key.material else { continue }
             let opened = try SigningKey(id: key.id, algorithm: key.algorithm, bytes: try cipher.open(material, keyID: key.id))
             try await store.replaceSigningKeyMaterial(id: key.id, with: try cipher.seal(opened))
             changed = true

@@ -33,12 +33,7 @@ package struct KeyMaterialCipher: Sendable {
             self.init(key: nil)
             return
         }
-        let trimmed = String(text.reversed().drop { $0 == "=" || $0 == "\n" || $0 == " " }.reversed())
-        guard let bytes = try? Base64.decode(string: trimmed, options: [.base64UrlAlphabet, .omitPaddingCharacter]),
-            bytes.count == 32
-        else {
-            throw .unusableEncryptionKey
-        }
+        guard let bytes = EnvironmentKeyText.decode(text), bytes.count == 32 else { throw .unusableEncryptionKey }
         self.init(key: SymmetricKey(data: bytes))
     }
 

@@ -68,13 +68,7 @@ package struct SigningKey: Sendable {
 
     /// Decodes a base64url HS256 secret (padding optional), as given in `INTAKE_SIGNING_KEY`.
     package init(base64URL text: String) throws(SigningKeyError) {
-        let trimmed = text.trimmingSuffix { $0 == "=" || $0 == "\n" || $0 == " " }
-        let decoded: [UInt8]
-        do {
-            decoded = try Base64.decode(string: String(trimmed), options: [.base64UrlAlphabet, .omitPaddingCharacter])
-        } catch {
-            throw .notBase64URL
-        }
+        guard let decoded = EnvironmentKeyText.decode(text) else { throw .notBase64URL }
         try self.init(bytes: decoded)
     }
 
@@ -141,13 +135,5 @@ package struct SigningKey: Sendable {
     private static func derivedID(of bytes: [UInt8]) -> String {
         let digest = Array(SHA256.hash(data: bytes).prefix(12))
         return Base64.encodeToString(bytes: digest, options: [.base64UrlAlphabet, .omitPaddingCharacter])
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> SubSequence {
-        var end = endIndex
-        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
-        return self[startIndex..<end]
     }
 }

@@ -4,6 +4,11 @@ import ExtrasBase64
 import IntakeModel
 
 extension VerificationKey {
+    /// Written here rather than with jwt-kit's JWK types: the keys are swift-crypto's own (jwt-kit
+    /// would wrap them again, only to encode them), and IntakeCore needs no jwt-kit at all since
+    /// tokens are parsed by ``CompactJWS``; the tests check the output with jwt-kit's
+    /// `JWTKeyCollection` and CI with PyJWT.
+    ///
     /// The public key as an RFC 7517 JWK (`kty`, `kid`, `alg`, `use`, then `n`/`e` for RSA,
     /// `crv`/`x`/`y` for P-256, `crv`/`x` for Ed25519 as RFC 8037 has it), or nil for an HS256
     /// key, whose secret must never be published.

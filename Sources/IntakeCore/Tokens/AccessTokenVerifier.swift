@@ -61,12 +61,11 @@ package final class AccessTokenVerifier: Sendable {
 
     /// The claims of `token` if it passes every check at `now`.
     package func verify(_ token: String, now: Int64 = UnixTime.now()) throws(AccessTokenError) -> AccessTokenClaims {
-        let (remembered, keys) = state.withLock { state in (state.verified[token], state.keys) }
-        if let remembered {
+        if let remembered = state.withLock({ $0.verified[token] }) {
             try Self.checkTimes(remembered, now: now)
             return remembered
         }
-        let claims = try verifyUncached(token, keys: keys)
+        let claims = try verifyUncached(token, keys: state.withLock { $0.keys })
         try Self.checkTimes(claims, now: now)
         state.withLock { state in
             // A key replaced while this token was checked: not remembered, so it cannot outlive its key.

@@ -11,6 +11,10 @@ import IntakeModel
 /// - the header names no critical extension (`crit`, RFC 7515 §4.1.11: we understand none) and no
 ///   key source (`jku`, `jwk`, `x5u`, `x5c`): the verifier's own keys are the only ones it uses.
 ///
+/// Our own rather than jwt-kit's `DefaultJWTParser`, which the verifier used before: tried with
+/// the key in hand, that parser accepted a `crit` header, duplicate claims (first wins), invalid
+/// UTF-8 in the payload and non-canonical base64url (AccessTokenStrictnessTests has each case).
+///
 /// ```swift
 /// let jws = try CompactJWS(parsing: Array(token.utf8))
 /// jws.header["kid"]

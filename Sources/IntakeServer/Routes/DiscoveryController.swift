@@ -52,26 +52,16 @@ struct DiscoveryController {
         JSONWriter.appendMember("issuer", string: issuer, to: &out)
         JSONWriter.appendMember("token_endpoint", string: base + TokenController.path, to: &out)
         JSONWriter.appendMember("jwks_uri", string: base + jwksPath, to: &out)
-        appendArray("grant_types_supported", [TokenController.grantType], to: &out)
-        appendArray("token_endpoint_auth_methods_supported", ClientAuthenticator.methods, to: &out)
+        JSONWriter.appendMember("grant_types_supported", strings: [TokenController.grantType], to: &out)
+        JSONWriter.appendMember("token_endpoint_auth_methods_supported", strings: ClientAuthenticator.methods, to: &out)
         JSONWriter.appendMember("introspection_endpoint", string: base + IntrospectionController.path, to: &out)
-        appendArray("introspection_endpoint_auth_methods_supported", ClientAuthenticator.methods, to: &out)
+        JSONWriter.appendMember("introspection_endpoint_auth_methods_supported", strings: ClientAuthenticator.methods, to: &out)
         JSONWriter.appendMember("revocation_endpoint", string: base + RevocationController.path, to: &out)
-        appendArray("revocation_endpoint_auth_methods_supported", ClientAuthenticator.methods, to: &out)
-        appendArray("scopes_supported", [ScopeSet.eventsWrite, ScopeSet.eventsRead, ScopeSet.tokensIntrospect], to: &out)
+        JSONWriter.appendMember("revocation_endpoint_auth_methods_supported", strings: ClientAuthenticator.methods, to: &out)
+        JSONWriter.appendMember("scopes_supported", strings: [ScopeSet.eventsWrite, ScopeSet.eventsRead, ScopeSet.tokensIntrospect], to: &out)
         // REQUIRED by RFC 8414; the client credentials grant has no authorization endpoint, so none.
-        appendArray("response_types_supported", [], to: &out)
+        JSONWriter.appendMember("response_types_supported", strings: [], to: &out)
         JSONWriter.appendObjectEnd(&out)
         return out
-    }
-
-    private static func appendArray(_ name: String, _ values: [String], to out: inout [UInt8]) {
-        JSONWriter.appendKey(name, to: &out)
-        out.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(value, to: &out)
-        }
-        out.append(UInt8(ascii: "]"))
     }
 }

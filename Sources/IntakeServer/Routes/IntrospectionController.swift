@@ -33,20 +33,13 @@ struct IntrospectionController {
             JSONWriter.appendKey("active", to: &out)
             out.append(contentsOf: "true".utf8)
             // What the token grants now: its scopes as far as its client still holds them.
-            let granted = claims.scopes.scopes.filter(owner.scopes.contains).joined(separator: " ")
-            JSONWriter.appendMember("scope", string: granted, to: &out)
+            JSONWriter.appendMember("scope", string: claims.scopes.intersection(owner.scopes).description, to: &out)
             JSONWriter.appendMember("client_id", string: claims.clientID, to: &out)
             JSONWriter.appendMember("sub", string: claims.subject, to: &out)
             if claims.audience.count == 1 {
                 JSONWriter.appendMember("aud", string: claims.audience[0], to: &out)
             } else {
-                JSONWriter.appendKey("aud", to: &out)
-                out.append(UInt8(ascii: "["))
-                for (index, audience) in claims.audience.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    JSONWriter.appendString(audience, to: &out)
-                }
-                out.append(UInt8(ascii: "]"))
+                JSONWriter.appendMember("aud", strings: claims.audience, to: &out)
             }
             JSONWriter.appendMember("iss", string: claims.issuer, to: &out)
             JSONWriter.appendMember("exp", integer: claims.expiresAt, to: &out)

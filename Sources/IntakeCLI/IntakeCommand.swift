@@ -6,6 +6,6 @@ struct IntakeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake",
         abstract: "A partner event API secured with the OAuth 2.0 Client Credentials Grant.",
-        subcommands: [ServeCommand.self, ClientsCommand.self, KeysCommand.self, AuditCommand.self, TokenCommand.self, SendCommand.self]
+        subcommands: [ServeCommand.self, ClientsCommand.self, KeysCommand.self, AuditCommand.self, EventsCommand.self, TokenCommand.self, SendCommand.self]
     )
 }

@@ -1,26 +1,17 @@
-/// Text that reaches a terminal: control and format characters (C0, DEL, C1, bidi overrides such
-/// as U+202E, zero-width characters, line separators) can move the cursor, rewrite the screen or
-/// reorder what is shown, so names are refused with them and stored text is printed escaped.
+import IntakeCore
+
+/// Text that reaches a terminal: the characters ``DisplayText`` refuses in labels can move the
+/// cursor, rewrite the screen or reorder what is shown, so stored text is printed escaped.
 ///
 /// ```swift
 /// TerminalText.firstUnsafeScalar(in: "a\u{202E}b")  // U+202E
 /// TerminalText.escaped("a\u{1B}[2Jb")                // #"a\u{1B}[2Jb"#: the escape spelled out
 /// ```
 enum TerminalText {
-    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator: true
-        default: false
-        }
-    }
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { DisplayText.isUnsafe(scalar) }
 
     static func firstUnsafeScalar(in text: String) -> Unicode.Scalar? {
         text.unicodeScalars.first(where: isUnsafe)
-    }
-
-    /// `U+202E`, for messages.
-    static func name(of scalar: Unicode.Scalar) -> String {
-        "U+" + hex(scalar.value, width: 4)
     }
 
     /// `text` with every unsafe character written as `\u{…}` (Swift's spelling), for plain-text output.

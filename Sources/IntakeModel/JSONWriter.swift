@@ -47,6 +47,11 @@ package enum JSONWriter {
         out.append(contentsOf: String(value).utf8)
     }
 
+    package static func appendMember(_ key: String, bool value: Bool, to out: inout [UInt8]) {
+        appendKey(key, to: &out)
+        out.append(contentsOf: value ? "true".utf8 : "false".utf8)
+    }
+
     /// Appends `value` as a JSON string: quotes, backslashes and control characters escaped
     /// (RFC 8259 §7); `/` and non-ASCII are written as they are.
     package static func appendString(_ value: String, to out: inout [UInt8]) {

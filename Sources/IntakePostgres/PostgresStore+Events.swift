@@ -19,10 +19,10 @@ extension PostgresStore: EventStore {
         // values, so a filter can use its index; a generic plan for the optional filters could not.
         let rows = try await client.query(
             """
-            SELECT id, client_id, event_type, event_name, source_id, fields, event_id, person_id, ga_client_id,
+            SELECT id, account, client_id, event_type, event_name, source_id, fields, event_id, person_id, ga_client_id,
                    affiliate_id, created_at, received_at
             FROM events
-            WHERE account = \(query.account) AND id > \(query.after ?? 0)
+            WHERE (\(query.account)::text IS NULL OR account = \(query.account)) AND id > \(query.after ?? 0)
               AND (\(query.sourceID)::text IS NULL OR source_id = \(query.sourceID))
               AND (\(query.eventType?.rawValue)::text IS NULL OR event_type = \(query.eventType?.rawValue))
               AND created_at >= \(query.since ?? Int64.min) AND created_at < \(query.until ?? Int64.max)
@@ -31,13 +31,13 @@ extension PostgresStore: EventStore {
             """, logger: logger)
         // Rows stream in with backpressure; leaving the loop early discards the rest.
         for try await row in rows.decode(
-            (Int64, String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self)
+            (Int64, String, String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self)
         {
-            let added = try page.add(fieldsJSON: row.5) {
+            let added = try page.add(fieldsJSON: row.6) {
                 try EventRecord(
-                    id: row.0, receivedAt: row.11, clientID: row.1, eventType: row.2, eventName: row.3, sourceID: row.4,
-                    fieldsJSON: row.5, eventID: row.6, personID: row.7, gaClientID: row.8, affiliateID: row.9,
-                    createdAt: row.10)
+                    id: row.0, receivedAt: row.12, account: row.1, clientID: row.2, eventType: row.3, eventName: row.4,
+                    sourceID: row.5, fieldsJSON: row.6, eventID: row.7, personID: row.8, gaClientID: row.9, affiliateID: row.10,
+                    createdAt: row.11)
             }
             if !added { break }
         }
@@ -47,6 +47,24 @@ extension PostgresStore: EventStore {
     package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
         try await bounded { client, logger in
             try await client.query("DELETE FROM idempotency_keys WHERE created_at < \(cutoff)", logger: logger)
+        }
+    }
+
+    package func deleteEvents(receivedBefore cutoff: Int64, limit: Int) async throws -> Int {
+        try await bounded { client, logger in
+            let rows = try await client.query(
+                """
+                WITH head AS (SELECT id, received_at FROM events ORDER BY id LIMIT \(limit)),
+                     boundary AS (SELECT min(id) AS id FROM head WHERE received_at >= \(cutoff)),
+                     deleted AS (
+                         DELETE FROM events
+                         WHERE id <= (SELECT max(id) FROM head WHERE id < COALESCE((SELECT id FROM boundary), 9223372036854775807))
+                         RETURNING 1)
+                SELECT count(*) FROM deleted
+                """, logger: logger)
+            var deleted = 0
+            for try await count in rows.decode(Int64.self) { deleted = Int(count) }
+            return deleted
         }
     }
 

@@ -37,7 +37,7 @@ package final class PostgresStore: Sendable {
     private init(pool: PostgresPool, logger: Logger) {
         self.pool = pool
         self.logger = logger
-        self.eventWriter = GroupCommitQueue { submissions in
+        self.eventWriter = GroupCommitQueue(database: "postgres") { submissions in
             // One deadline for the batch and any one-by-one retries of it, so an outage costs a
             // request at most `commitTimeout`.
             do {

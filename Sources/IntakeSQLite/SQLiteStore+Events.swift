@@ -14,23 +14,26 @@ extension SQLiteStore: EventStore {
             let eventType = query.eventType?.rawValue
             var page = EventRecordPageBuilder(query)
             // A cursor, not fetchAll: rows are decoded one at a time and reading stops with the page.
+            // Without an account (an export) the rows are read in primary-key order, no index needed.
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT * FROM events
-                    WHERE account = ? AND id > ? AND (? IS NULL OR source_id = ?) AND (? IS NULL OR event_type = ?)
+                    WHERE \(query.account == nil ? "" : "account = ? AND ")id > ?
+                      AND (? IS NULL OR source_id = ?) AND (? IS NULL OR event_type = ?)
                       AND created_at >= ? AND created_at < ?
                     ORDER BY id LIMIT ?
                     """,
-                arguments: [
-                    query.account, query.after ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
-                    query.until ?? Int64.max, page.rowLimit,
-                ])
+                arguments: StatementArguments(query.account.map { [$0] } ?? [])
+                    + [
+                        query.after ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
+                        query.until ?? Int64.max, page.rowLimit,
+                    ])
             while let row = try rows.next() {
                 let fields: String = row["fields"]
                 let added = try page.add(fieldsJSON: fields) {
                     try EventRecord(
-                        id: row["id"], receivedAt: row["received_at"], clientID: row["client_id"],
+                        id: row["id"], receivedAt: row["received_at"], account: row["account"], clientID: row["client_id"],
                         eventType: row["event_type"], eventName: row["event_name"], sourceID: row["source_id"],
                         fieldsJSON: fields, eventID: row["event_id"], personID: row["person_id"],
                         gaClientID: row["ga_client_id"], affiliateID: row["affiliate_id"], createdAt: row["created_at"])
@@ -44,6 +47,16 @@ extension SQLiteStore: EventStore {
     package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [cutoff])
+        }
+    }
+
+    package func deleteEvents(receivedBefore cutoff: Int64, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            let head = try Row.fetchAll(db, sql: "SELECT id, received_at FROM events ORDER BY id LIMIT ?", arguments: [limit])
+            let old = head.prefix { (row: Row) -> Bool in row["received_at"] < cutoff }
+            guard let last = old.last else { return 0 }
+            try db.execute(sql: "DELETE FROM events WHERE id <= ?", arguments: [last["id"] as Int64])
+            return old.count
         }
     }
 

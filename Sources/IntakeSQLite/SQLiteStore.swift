@@ -43,7 +43,7 @@ package final class SQLiteStore: Sendable {
             DatabaseFilePermissions.tighten(path)
         }
         self.pool = pool
-        self.eventWriter = GroupCommitQueue { submissions in
+        self.eventWriter = GroupCommitQueue(database: "sqlite") { submissions in
             await Self.commit(submissions, to: pool)
         }
     }

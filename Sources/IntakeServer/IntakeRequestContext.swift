@@ -2,14 +2,17 @@ import Hummingbird
 import IntakeCore
 import NIOCore
 
-/// The per-request context: Hummingbird's core storage, the peer's address, and who a bearer
-/// token proved the caller to be, in the shape of hummingbird-auth's `identity`.
-package struct IntakeRequestContext: RequestContext, RemoteAddressRequestContext {
+/// The per-request context: Hummingbird's core storage, the peer's address, who a bearer token
+/// proved the caller to be (in the shape of hummingbird-auth's `identity`), and where the request
+/// log line learns that.
+package struct IntakeRequestContext: RequestContext, RemoteAddressRequestContext, AttributedRequestContext {
     package var coreContext: CoreRequestContextStorage
     /// The connection's peer (a proxy's, behind one: see `--trusted-proxy`).
     package let remoteAddress: SocketAddress?
     /// Set by ``BearerAuthenticator`` on `/v2` routes.
     package var identity: BearerIdentity?
+    /// Set by ``RequestLogMiddleware``.
+    var attribution: RequestAttribution?
 
     package init(source: Source) {
         self.coreContext = .init(source: source)

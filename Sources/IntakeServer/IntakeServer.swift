@@ -1,10 +1,17 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import IntakeCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
-/// Assembles the Intake HTTP server: token endpoint, discovery documents, `/v2` API and health
-/// check over one store.
+/// Assembles the Intake HTTP server over one store: the public listener (token endpoint,
+/// introspection and revocation, discovery documents, `/v2` API, health checks, OpenAPI
+/// document) and, with an admin port, the operators' listener (`/metrics`, admin API).
+///
+/// Metrics go to ``PrometheusBootstrap/registry``, which the server bootstraps if nothing did
+/// before (bootstrap it before opening the store, so the store's group commits report too).
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: ".intake/intake.sqlite")
@@ -25,6 +32,9 @@ package struct IntakeServer: Sendable {
     let throttle: ThrottleGate
     /// What the server does on its own (scheduled rotations, throttling), and what clients do.
     let trail: AuditTrail
+    /// Opens and seals stored keys, for rotations through the admin API.
+    let keyCipher: KeyMaterialCipher
+    let metrics: ServerMetrics
     let logger: Logger
 
     /// Loads the client registry and the keys: `signingKey` alone when given (from
@@ -37,8 +47,11 @@ package struct IntakeServer: Sendable {
         keyCipher: KeyMaterialCipher = .none,
         logger: Logger = Logger(label: "intake")
     ) async throws {
+        _ = PrometheusBootstrap.registry
         self.store = store
         self.configuration = configuration
+        self.keyCipher = keyCipher
+        self.metrics = ServerMetrics()
         self.logger = logger
         let trail = AuditTrail(
             store: store, actor: .server,
@@ -54,14 +67,16 @@ package struct IntakeServer: Sendable {
         self.trail = trail
         self.throttle = ThrottleGate(policy: configuration.throttlePolicy)
         if let signingKey {
-            self.keys = KeyRing(fixed: signingKey, issuer: configuration.issuer, lifetime: configuration.tokenLifetime, logger: logger)
+            self.keys = KeyRing(
+                fixed: signingKey, issuer: configuration.issuer, lifetime: configuration.tokenLifetime,
+                rotations: metrics.keyRotations, logger: logger)
         } else {
             let manager = KeyManager(
                 store: store, cipher: keyCipher, lifecycle: KeyLifecycle(rotationInterval: configuration.keyRotationInterval),
                 trail: trail)
             self.keys = try await KeyRing(
                 manager: manager, firstAlgorithm: configuration.signingAlgorithm, issuer: configuration.issuer,
-                lifetime: configuration.tokenLifetime, logger: logger)
+                lifetime: configuration.tokenLifetime, rotations: metrics.keyRotations, logger: logger)
         }
         self.registry = try await ClientRegistry(store: store, logger: logger)
         self.revocations = RevocationList()
@@ -76,13 +91,40 @@ package struct IntakeServer: Sendable {
     /// Takes up the key set as it is now in the database (the poll does this every interval).
     package func refreshKeys() async { await keys.checkForChanges() }
 
-    /// The Hummingbird application, with the registry refresher as a service; run it with
-    /// `runService()` for graceful shutdown on SIGTERM and SIGINT.
+    /// The public listener's Hummingbird application, with the registry refresher (and, with an
+    /// admin port, the admin listener) as services; run it with `runService()` for graceful
+    /// shutdown on SIGTERM and SIGINT. Throws only for a TLS configuration NIO cannot use.
     package func makeApplication(
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        let router = Router(context: IntakeRequestContext.self)
-        router.add(middleware: ErrorRenderingMiddleware())
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        onAdminRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        var services: [any Service] = [
+            RegistryRefreshService(
+                registry: registry, keys: keys, revocations: revocations, throttle: throttle, store: store,
+                interval: configuration.registryPollInterval, logger: logger)
+        ]
+        if let retention = configuration.eventRetention {
+            services.append(EventRetentionService(store: store, retention: retention, logger: logger))
+        }
+        if configuration.adminPort != nil { services.append(makeAdminApplication(onServerRunning: onAdminRunning)) }
+        let channel = HTTPServerBuilder.intakeHTTP1(
+            idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
+            budget: ConnectionBudget(limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
+            maximumBodySize: configuration.maximumBodySize)
+        return Application(
+            router: makeRouter(),
+            server: try configuration.tls.map { try .tls(channel, tlsConfiguration: $0) } ?? channel,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: services,
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+
+    /// The public routes, behind the request log, the per-route metrics and the error rendering,
+    /// in that order from the outside in.
+    package func makeRouter() -> Router<IntakeRequestContext> {
+        let router = Self.router(logger: logger)
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
@@ -97,30 +139,30 @@ package struct IntakeServer: Sendable {
         }
         let authenticator = ClientAuthenticator(
             registry: registry, throttle: throttle, trustedProxies: configuration.trustedProxies, trail: trail)
-        TokenController(authenticator: authenticator, keys: keys).addRoutes(to: router)
+        TokenController(authenticator: authenticator, keys: keys, metrics: metrics).addRoutes(to: router)
         let validation = TokenValidation(keys: keys, directory: registry.directory, revocations: revocations)
         IntrospectionController(authenticator: authenticator, validation: validation).addRoutes(to: router)
         RevocationController(authenticator: authenticator, validation: validation, store: store, trail: trail).addRoutes(to: router)
         DiscoveryController(
             keys: keys, issuer: configuration.issuer, jwksMaximumAge: min(Self.jwksMaximumAge, configuration.tokenLifetime)
         ).addRoutes(to: router)
+        OpenAPIController().addRoutes(to: router)
         let v2 = router.group("v2").add(middleware: BearerAuthenticator(validation: validation))
-        EventsController(store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes)
-            .addRoutes(to: v2)
-        let refresher = RegistryRefreshService(
-            registry: registry, keys: keys, revocations: revocations, throttle: throttle, store: store,
-            interval: configuration.registryPollInterval, logger: logger)
-        return Application(
-            router: router,
-            server: .intakeHTTP1(
-                idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
-                budget: ConnectionBudget(
-                    limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
-                maximumBodySize: configuration.maximumBodySize),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [refresher],
-            onServerRunning: onServerRunning,
-            logger: logger
-        )
+        EventsController(
+            store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes,
+            metrics: metrics
+        ).addRoutes(to: v2)
+        return router
+    }
+
+    /// A router with the middleware both listeners share. Hummingbird's metrics are labelled with
+    /// the route template (or "NotFound"), the status and the method, all from bounded sets: NIO's
+    /// HTTP parser refuses any method outside its fixed list before a request reaches the router.
+    static func router(logger: Logger) -> Router<IntakeRequestContext> {
+        let router = Router(context: IntakeRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorRenderingMiddleware())
+        return router
     }
 }

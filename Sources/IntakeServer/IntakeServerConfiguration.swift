@@ -1,5 +1,6 @@
 import Foundation
 import IntakeCore
+import NIOSSL
 
 /// How `intake serve` runs: where it listens, who it says it is, how long tokens live.
 ///
@@ -36,6 +37,15 @@ package struct IntakeServerConfiguration: Sendable {
     package var trustedProxies: [AddressRange] = []
     /// The budget of failed client authentications per (source address, client id).
     package var throttlePolicy = AuthenticationThrottle.Policy()
+    /// TLS for the public listener (`--tls-cert`, `--tls-key`); nil serves plain HTTP.
+    package var tls: TLSConfiguration?
+    /// The operators' listener (`--admin-port`); nil opens none.
+    package var adminPort: Int?
+    package var adminHost = "127.0.0.1"
+    /// `INTAKE_ADMIN_TOKEN`: the bearer token of the admin API; nil leaves the API off.
+    package var adminToken: String?
+    /// Events older than this many seconds are deleted (`--event-retention`); nil keeps them all.
+    package var eventRetention: Int64?
 
     package init(
         host: String = "127.0.0.1",
@@ -81,9 +91,9 @@ package struct IntakeServerConfiguration: Sendable {
         return nil
     }
 
-    /// `http://host:port`, with IPv6 literals bracketed.
-    package static func defaultIssuer(host: String, port: Int) -> String {
+    /// `http://host:port` (or `https`), with IPv6 literals bracketed.
+    package static func defaultIssuer(host: String, port: Int, scheme: String = "http") -> String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        return "http://\(shownHost):\(port)"
+        return "\(scheme)://\(shownHost):\(port)"
     }
 }

@@ -52,5 +52,8 @@ final class CountingStore: IntakeStore {
     func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome { try await base.store(submission) }
     func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage { try await base.eventPage(query) }
     func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws { try await base.purgeIdempotencyKeys(olderThan: cutoff) }
+    func deleteEvents(receivedBefore cutoff: Int64, limit: Int) async throws -> Int {
+        try await base.deleteEvents(receivedBefore: cutoff, limit: limit)
+    }
     func checkReadiness() async throws { try await base.checkReadiness() }
 }

@@ -33,13 +33,14 @@ struct TestServer: Sendable {
     static func run<Value: Sendable>(
         maximumBodySize: Int = 1 << 20,
         tokenLifetime: Int64 = 3600,
+        logger: Logger? = nil,
         configure: @Sendable (inout IntakeServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
         try await TemporaryDirectory.with { directory in
             try await run(
                 store: try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path),
-                maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime, configure: configure, body)
+                maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime, logger: logger, configure: configure, body)
         }
     }
 
@@ -62,20 +63,28 @@ struct TestServer: Sendable {
         tokenLifetime: Int64 = 3600,
         registryPollInterval: Duration = .milliseconds(100),
         signingKey: SigningKey? = nil,
+        logger: Logger? = nil,
         configure: @Sendable (inout IntakeServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
-        var logger = Logger(label: "intake-tests")
-        logger.logLevel = .error
+        var quiet = Logger(label: "intake-tests")
+        quiet.logLevel = .error
+        let logger = logger ?? quiet
         var configuration = IntakeServerConfiguration(
             host: "127.0.0.1", port: 0, issuer: issuer, tokenLifetime: tokenLifetime,
             maximumBodySize: maximumBodySize, registryPollInterval: registryPollInterval)
         configure(&configuration)
         let server = try await IntakeServer(store: store, configuration: configuration, signingKey: signingKey, logger: logger)
-        let app = server.makeApplication()
+        let app = try server.makeApplication()
         return try await app.test(.live) { client in
             try await body(TestServer(store: store, server: server, client: client))
         }
+    }
+
+    /// Runs this server's operators' listener (metrics, and the admin API when the configuration
+    /// has an admin token) live on loopback for `body`.
+    func withAdminListener<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await server.makeAdminApplication().test(.live) { admin in try await body(admin) }
     }
 
     // MARK: Clients
@@ -248,7 +257,7 @@ extension TestResponse {
     /// The response's headers without the ones that legitimately vary per response.
     var stableHeaders: [String: [String]] {
         var result: [String: [String]] = [:]
-        for field in headers where field.name != .date {
+        for field in headers where field.name != .date && field.name != .xRequestID {
             result[field.name.canonicalName, default: []].append(field.value)
         }
         return result

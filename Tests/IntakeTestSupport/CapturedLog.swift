@@ -9,7 +9,19 @@ import Synchronization
 /// #expect(log.messages(at: .warning).count == 1)
 /// ```
 package final class CapturedLog: Sendable {
-    private let entries = Mutex<[(level: Logger.Level, message: String)]>([])
+    /// One log entry: its level, message and metadata (the logger's and the call's, rendered).
+    package struct Entry: Sendable {
+        package var level: Logger.Level
+        package var message: String
+        package var metadata: [String: String]
+
+        /// The message and every metadata key and value, for checks that something never appears.
+        package var fullText: String {
+            ([message] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+        }
+    }
+
+    private let entries = Mutex<[Entry]>([])
 
     package init() {}
 
@@ -21,8 +33,11 @@ package final class CapturedLog: Sendable {
         entries.withLock { $0.filter { $0.level == level }.map(\.message) }
     }
 
-    fileprivate func append(_ level: Logger.Level, _ message: String) {
-        entries.withLock { $0.append((level, message)) }
+    /// Every entry so far, oldest first.
+    package var all: [Entry] { entries.withLock { $0 } }
+
+    fileprivate func append(_ entry: Entry) {
+        entries.withLock { $0.append(entry) }
     }
 
     private struct Handler: LogHandler {
@@ -36,7 +51,9 @@ package final class CapturedLog: Sendable {
         }
 
         func log(event: LogEvent) {
-            sink.append(event.level, event.message.description)
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            sink.append(
+                Entry(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
         }
     }
 }

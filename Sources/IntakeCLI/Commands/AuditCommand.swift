@@ -25,13 +25,11 @@ struct AuditCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1_000_000).contains(limit) else { throw ValidationError("--limit must be 1 to 1000000") }
-        if let since, Self.start(since, now: 0) == nil {
-            throw ValidationError("--since takes a duration (15m, 24h, 7d) or an ISO 8601 time (2026-12-01T00:00:00Z)")
-        }
+        if let since, TimeArgument.milliseconds(since, now: 0) == nil { throw ValidationError("--since \(TimeArgument.help)") }
     }
 
     func run() async throws {
-        let from = since.flatMap { Self.start($0, now: UnixTime.nowMilliseconds()) } ?? 0
+        let from = since.flatMap { TimeArgument.milliseconds($0, now: UnixTime.nowMilliseconds()) } ?? 0
         let limit = self.limit
         let entries = try await database.withStore { try await $0.auditEntries(since: from, limit: limit) }
         for entry in entries {
@@ -48,11 +46,5 @@ struct AuditCommand: AsyncParsableCommand {
             }
         }
         if entries.isEmpty && !json { print("No audit entries.") }
-    }
-
-    /// Milliseconds since 1970 of a `--since` value: a duration back from `now`, or a timestamp.
-    static func start(_ text: String, now: Int64) -> Int64? {
-        if let duration = DurationArgument(argument: text) { return now.saturatingSubtracting(duration.seconds.saturatingMultiplied(by: 1000)) }
-        return Timestamp.parse(text)
     }
 }

@@ -36,7 +36,7 @@ struct ClientsCommand: AsyncParsableCommand {
             try Self.checkLabel(name, option: "--name")
             try Self.checkLabel(account, option: "--account")
             if let unsafe = TerminalText.firstUnsafeScalar(in: scope) {
-                throw ValidationError("--scope must not contain control characters (found \(TerminalText.name(of: unsafe)))")
+                throw ValidationError("--scope must not contain control characters (found \(DisplayText.scalarName(unsafe)))")
             }
             let scopes: ScopeSet
             do {
@@ -53,14 +53,9 @@ struct ClientsCommand: AsyncParsableCommand {
             }
         }
 
-        /// Names and accounts are shown in terminals by `clients list`: no control or format
-        /// characters (C0, DEL, C1, bidi overrides such as U+202E), which could rewrite the screen.
+        /// Names and accounts are shown in terminals by `clients list` (see ``DisplayText``).
         private static func checkLabel(_ value: String, option: String) throws {
-            guard !value.isEmpty, value.count <= 200 else { throw ValidationError("\(option) must have 1 to 200 characters") }
-            if let unsafe = TerminalText.firstUnsafeScalar(in: value) {
-                throw ValidationError(
-                    "\(option) must not contain control or format characters (found \(TerminalText.name(of: unsafe)))")
-            }
+            if let problem = DisplayText.labelProblem(value) { throw ValidationError("\(option) \(problem)") }
         }
 
         func run() async throws {

@@ -5,6 +5,7 @@ import IntakeCore
 import IntakeServer
 import Logging
 import NIOCore
+import NIOSSL
 
 /// `intake serve`: runs the authorization and resource server until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -41,6 +42,22 @@ struct ServeCommand: AsyncParsableCommand {
         inversion: .prefixedNo,
         help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
     var bootstrapClient = true
+    @Option(
+        name: .customLong("admin-port"),
+        help: "Open a listener for operators on this port: GET /metrics, and the admin API when INTAKE_ADMIN_TOKEN is set.")
+    var adminPort: Int?
+    @Option(name: .customLong("admin-host"), help: "Address of the operators' listener; keep it private.")
+    var adminHost = "127.0.0.1"
+    @Option(name: .customLong("tls-cert"), help: "Serve the public listener over TLS 1.2+ with this PEM certificate chain.")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (unencrypted).")
+    var tlsKey: String?
+    @Option(name: .customLong("log-format"), help: "Log lines as text or as one JSON object per line.")
+    var logFormat = CLILogging.Format.text
+    @Option(
+        name: .customLong("event-retention"),
+        help: "Delete events older than this (e.g. 30d, 12h), checked at start and every minute; off by default.")
+    var eventRetention: DurationArgument?
 
     func validate() throws {
         let longest = AccessTokenVerifier.maximumLifetime
@@ -59,6 +76,16 @@ struct ServeCommand: AsyncParsableCommand {
         for proxy in trustedProxies where AddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy \(proxy) is not an address or CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)")
         }
+        if let adminPort {
+            guard (0...65_535).contains(adminPort) else { throw ValidationError("--admin-port must be 0 to 65535") }
+            guard adminPort == 0 || adminPort != port || adminHost != host else {
+                throw ValidationError("--admin-port must differ from --port")
+            }
+        }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let eventRetention, eventRetention.seconds < 60 {
+            throw ValidationError("--event-retention must be at least 60s")
+        }
         guard SigningAlgorithm(rawValue: signingAlgorithm) != nil else {
             throw ValidationError("--signing-alg must be one of \(SigningAlgorithm.names)")
         }
@@ -75,24 +102,48 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = CLILogging.logger()
+        let logger = CLILogging.logger(format: logFormat)
+        // Before the store opens: its group commits report to the same registry.
+        _ = PrometheusBootstrap.registry
         let signingKey = try Self.configuredSigningKey()
+        var tls: TLSConfiguration?
+        if let tlsCertificate, let tlsKey {
+            do {
+                tls = try TLSFiles(certificatePath: tlsCertificate, keyPath: tlsKey).configuration
+            } catch {
+                throw CLIError(error.description)
+            }
+        }
+        let adminToken = ProcessInfo.processInfo.environment["INTAKE_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let adminToken, adminToken.utf8.count < 32 {
+            logger.warning("INTAKE_ADMIN_TOKEN is shorter than 32 characters; make a strong one with: openssl rand -base64 32")
+        }
+        if adminToken != nil, adminPort == nil {
+            logger.warning("INTAKE_ADMIN_TOKEN is set but there is no --admin-port: the admin API is not served")
+        }
         let keyCipher = try KeysCommand.cipher()
         let connections = FileDescriptorLimit.connections(wanted: maximumConnections)
         if connections < maximumConnections {
             logger.warning(
                 "The open-file limit allows \(connections) connections, not --max-connections \(maximumConnections); raise it with ulimit -n")
         }
+        let scheme = tls == nil ? "http" : "https"
         var configuration = IntakeServerConfiguration(
-            host: host, port: port, issuer: issuer, tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
+            host: host, port: port, issuer: issuer ?? IntakeServerConfiguration.defaultIssuer(host: host, port: port, scheme: scheme), tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections,
             maximumConnectionsPerAddress: maximumConnectionsPerAddress)
         configuration.signingAlgorithm = SigningAlgorithm(rawValue: signingAlgorithm) ?? .hs256
         configuration.keyRotationInterval = rotateKeysEvery?.seconds
         configuration.trustedProxies = trustedProxies.compactMap(AddressRange.init)
+        configuration.tls = tls
+        configuration.adminPort = adminPort
+        configuration.adminHost = adminHost
+        configuration.adminToken = adminToken
+        configuration.eventRetention = eventRetention?.seconds
         let settings = configuration
         let location = database.displayLocation
         let (host, port, bootstrapClient) = (host, port, bootstrapClient)
+        let listeners = adminPort.map { "\(host):\(port) or the admin listener's \(adminHost):\($0)" } ?? "\(host):\(port)"
         try await database.withStore(logger: logger) { store in
             // Without the bootstrap (a service manager's journal is no place for a secret) the
             // operator creates clients with `intake clients create`.
@@ -114,21 +165,31 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError("cannot use the signing keys: \(error)")
             }
             let signing = server.signingKey.algorithm.rawValue
-            let application = server.makeApplication { channel in
-                let address = channel.localAddress.map { "\($0.ipAddress ?? settings.host):\($0.port ?? settings.port)" }
-                Console.write(
-                    "Intake listening on http://\(address ?? "\(settings.host):\(settings.port)") (issuer \(settings.issuer), signing \(signing), database \(location))")
-            }
+            let adminAPI = settings.adminToken == nil ? "admin API off: set INTAKE_ADMIN_TOKEN" : "admin API on"
+            let application = try server.makeApplication(
+                onServerRunning: { channel in
+                    Console.write(
+                        "Intake listening on \(scheme)://\(Self.address(of: channel, host: settings.host, port: settings.port)) (issuer \(settings.issuer), signing \(signing), database \(location))")
+                },
+                onAdminRunning: { channel in
+                    Console.write(
+                        "Admin listener on http://\(Self.address(of: channel, host: settings.adminHost, port: settings.adminPort ?? 0)) (GET /metrics; \(adminAPI))")
+                })
             do {
                 try await application.runService()
             } catch let error as IOError where error.errnoCode == EADDRINUSE {
-                throw CLIError("\(host):\(port) is already in use; stop the other server or pick another --port")
+                throw CLIError("\(listeners) is already in use; stop the other server or pick another port")
             } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
                 throw CLIError("cannot listen on \(host): the address is not available on this machine")
             } catch let error as IOError where error.errnoCode == EACCES {
                 throw CLIError("not allowed to listen on \(host):\(port); ports below 1024 need privileges")
             }
         }
+    }
+
+    /// `host:port` as the listener bound it (an ephemeral port shows its number).
+    private static func address(of channel: any Channel, host: String, port: Int) -> String {
+        channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? "\(host):\(port)"
     }
 
     /// `INTAKE_SIGNING_KEY`, if set; a key that is not base64url or under 32 bytes stops the start.

@@ -7,6 +7,8 @@ package struct AuditActor: Sendable, Hashable, RawRepresentable, CustomStringCon
 
     package static let cli = AuditActor(rawValue: "cli")
     package static let server = AuditActor(rawValue: "server")
+    /// A caller of the admin API (who holds `INTAKE_ADMIN_TOKEN`).
+    package static let admin = AuditActor(rawValue: "admin")
     package static func client(_ id: String) -> AuditActor { AuditActor(rawValue: "client:" + id) }
 
     package var description: String { rawValue }

@@ -51,4 +51,7 @@ package final class ClientDirectory: Sendable {
     }
 
     package var isEmpty: Bool { snapshot.withLock { $0.clients.isEmpty } }
+
+    /// Clients held, enabled or not.
+    package var count: Int { snapshot.withLock { $0.clients.count } }
 }

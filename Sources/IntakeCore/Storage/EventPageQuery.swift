@@ -6,7 +6,8 @@ package struct EventPageQuery: Sendable, Hashable {
     /// What one page may weigh by default: a thousand 1 KiB events, or a few of the largest.
     package static let defaultMaximumBytes = 4 << 20
 
-    package var account: String
+    /// Nil reads every account (`intake events export`); `/v2` always names the caller's.
+    package var account: String?
     /// Only events with an id greater than this (the cursor).
     package var after: Int64?
     package var limit: Int
@@ -20,7 +21,7 @@ package struct EventPageQuery: Sendable, Hashable {
     package var maximumBytes: Int
 
     package init(
-        account: String, after: Int64? = nil, limit: Int = 100, sourceID: String? = nil, eventType: EventType? = nil,
+        account: String?, after: Int64? = nil, limit: Int = 100, sourceID: String? = nil, eventType: EventType? = nil,
         since: Int64? = nil, until: Int64? = nil, maximumBytes: Int = defaultMaximumBytes
     ) {
         self.account = account

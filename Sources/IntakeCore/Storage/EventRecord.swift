@@ -3,11 +3,13 @@ import IntakeModel
 /// An event as stored, read back.
 package struct EventRecord: Sendable, Hashable {
     package var receipt: CommitReceipt
+    package var account: String
     package var clientID: String
     package var event: EventInput
 
-    package init(receipt: CommitReceipt, clientID: String, event: EventInput) {
+    package init(receipt: CommitReceipt, account: String, clientID: String, event: EventInput) {
         self.receipt = receipt
+        self.account = account
         self.clientID = clientID
         self.event = event
     }
@@ -15,7 +17,7 @@ package struct EventRecord: Sendable, Hashable {
     /// An event from the columns both stores keep. A row whose `event_type` is not a known type, or
     /// whose `fields` is not a JSON object, is reported, never skipped or rewritten.
     package init(
-        id: Int64, receivedAt: Int64, clientID: String, eventType: String, eventName: String, sourceID: String,
+        id: Int64, receivedAt: Int64, account: String, clientID: String, eventType: String, eventName: String, sourceID: String,
         fieldsJSON: String, eventID: String?, personID: String?, gaClientID: String?, affiliateID: String?,
         createdAt: Int64
     ) throws(CorruptStoredRow) {
@@ -26,7 +28,7 @@ package struct EventRecord: Sendable, Hashable {
             throw CorruptStoredRow(table: "events", detail: "event \(id) has fields that are not a JSON object")
         }
         self.init(
-            receipt: CommitReceipt(id: id, receivedAt: receivedAt), clientID: clientID,
+            receipt: CommitReceipt(id: id, receivedAt: receivedAt), account: account, clientID: clientID,
             event: EventInput(
                 eventType: type, eventName: eventName, sourceID: sourceID, fields: fields, eventID: eventID,
                 personID: personID, gaClientID: gaClientID, affiliateID: affiliateID, createdAt: createdAt))

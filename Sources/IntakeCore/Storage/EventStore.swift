@@ -16,4 +16,10 @@ package protocol EventStore: Sendable {
     func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage
     /// Forgets idempotency keys first seen before `cutoff` (seconds since 1970).
     func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws
+    /// Deletes the oldest events, at most `limit`, as long as they arrived before `cutoff`
+    /// (milliseconds since 1970), and returns how many it deleted. Only a run of the lowest ids
+    /// is deleted: ids follow arrival, so this reads `limit` rows of the primary key and needs no
+    /// index on `received_at` (which every insert would pay for); an event that arrived stamped
+    /// by a clock running behind waits until the ones before it have gone.
+    func deleteEvents(receivedBefore cutoff: Int64, limit: Int) async throws -> Int
 }

@@ -4,7 +4,7 @@ extension GroupCommitQueue {
     /// own, so a failure stays with the request that caused it and the others still commit.
     ///
     /// ```swift
-    /// let queue = GroupCommitQueue<Int, Int> { jobs in
+    /// let queue = GroupCommitQueue<Int, Int>(database: "memory") { jobs in
     ///     await GroupCommitQueue.commitIsolatingFailures(jobs) { batch in batch.map { $0 * 2 } }
     /// }
     /// ```

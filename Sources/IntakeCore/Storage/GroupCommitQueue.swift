@@ -1,11 +1,14 @@
+import CoreMetrics
 import Synchronization
 
 /// Commits submitted jobs in batches: while one batch is being committed, new jobs wait, then go
 /// together in the next one, so one fsync (or one database round trip) pays for many requests —
-/// group commit. Batches are committed one at a time, in submission order.
+/// group commit. Batches are committed one at a time, in submission order. Each batch's size and
+/// commit time go to swift-metrics (`intake_group_commit_batch_size`,
+/// `intake_group_commit_duration_seconds`), labelled with the queue's `database`.
 ///
 /// ```swift
-/// let queue = GroupCommitQueue<Int, Int> { jobs in jobs.map { .success($0 * 2) } }
+/// let queue = GroupCommitQueue<Int, Int>(database: "memory") { jobs in jobs.map { .success($0 * 2) } }
 /// let doubled = try await queue.submit(21)
 /// ```
 package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
@@ -19,9 +22,14 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
     private let state = Mutex(State())
     /// Commits a batch: one result per job, in order.
     private let commit: @Sendable ([Job]) async -> [Result<Output, any Error>]
+    private let batchSize: Recorder
+    private let commitDuration: CoreMetrics.Timer
 
-    package init(commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]) {
+    /// `database` labels the metrics (`sqlite`, `postgres`).
+    package init(database: String, commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]) {
         self.commit = commit
+        self.batchSize = Recorder(label: "intake_group_commit_batch_size", dimensions: [("database", database)], aggregate: true)
+        self.commitDuration = CoreMetrics.Timer(label: "intake_group_commit_duration_seconds", dimensions: [("database", database)])
     }
 
     /// Waits until `job` has been committed with a batch, and returns its result.
@@ -49,7 +57,11 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
                 return batch
             }
             if batch.isEmpty { return }
+            let started = ContinuousClock.now
             let results = await commit(batch.map(\.job))
+            let elapsed = (ContinuousClock.now - started).components
+            commitDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+            batchSize.record(batch.count)
             for (waiter, result) in zip(batch, results) {
                 waiter.continuation.resume(with: result)
             }

@@ -29,6 +29,7 @@ struct BearerAuthenticator: RouterMiddleware {
         } catch {
             throw Problem.invalidToken(error)
         }
+        context.attribution?.attribute(to: client.id)
         var context = context
         context.identity = BearerIdentity(client: client, claims: claims)
         return try await next(request, context)

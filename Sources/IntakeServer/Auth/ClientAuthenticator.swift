@@ -48,7 +48,7 @@ struct ClientAuthenticator: Sendable {
         do {
             form = try FormParameters(decoding: body.readableBytesView)
         } catch .repeated(let name) {
-            throw OAuthError.invalidRequest("The parameter \(name) is repeated")
+            throw OAuthError.invalidRequest("The parameter \(OAuthError.quoted(name)) is repeated")
         } catch {
             throw OAuthError.invalidRequest("The request body is not valid form encoding")
         }
@@ -79,7 +79,10 @@ struct ClientAuthenticator: Sendable {
             }
             key = pair
         }
-        if let client = await registry.authenticate(clientID: clientID, secret: Array(secret.utf8)) { return client }
+        if let client = await registry.authenticate(clientID: clientID, secret: Array(secret.utf8)) {
+            context.attribution?.attribute(to: client.id)
+            return client
+        }
         let pair = key ?? throttleKey(request, context: context, clientID: clientID)
         let failure = throttle.recordFailure(pair)
         if failure.shouldReport {

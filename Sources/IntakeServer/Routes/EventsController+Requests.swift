@@ -1,3 +1,4 @@
+import CoreMetrics
 import Crypto
 import Foundation
 import HTTPTypes
@@ -107,8 +108,10 @@ extension EventsController {
         let receipts: [CommitReceipt]
         switch outcome {
         case .stored(let stored):
+            metrics.eventsStored.increment(by: stored.count)
             receipts = stored
         case .replayed(let stored):
+            metrics.idempotentReplays.increment()
             headers[.idempotentReplayed] = "true"
             receipts = stored
         case .keyReused:

@@ -51,34 +51,13 @@ extension EventsController {
         out.append(UInt8(ascii: "["))
         for (index, record) in records.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            appendRecord(record, to: &out)
+            record.appendJSON(to: &out)
         }
         out.append(UInt8(ascii: "]"))
         JSONWriter.appendKey("next_cursor", to: &out)
         if let nextCursor { JSONWriter.appendString(nextCursor, to: &out) } else { out.append(contentsOf: "null".utf8) }
         JSONWriter.appendObjectEnd(&out)
         return out
-    }
-
-    private static func appendRecord(_ record: EventRecord, to out: inout [UInt8]) {
-        let event = record.event
-        JSONWriter.appendObjectStart(&out)
-        JSONWriter.appendMember("id", integer: record.receipt.id, to: &out)
-        JSONWriter.appendMember(EventFieldName.eventType.rawValue, string: event.eventType.rawValue, to: &out)
-        JSONWriter.appendMember(EventFieldName.eventName.rawValue, string: event.eventName, to: &out)
-        JSONWriter.appendMember(EventFieldName.sourceID.rawValue, string: event.sourceID, to: &out)
-        JSONWriter.appendKey(EventFieldName.fields.rawValue, to: &out)
-        JSONValue.object(event.fields).appendJSON(to: &out)
-        let optionals: [(EventFieldName, String?)] = [
-            (.eventID, event.eventID), (.personID, event.personID), (.gaClientID, event.gaClientID),
-            (.affiliateID, event.affiliateID),
-        ]
-        for case (let name, let value?) in optionals {
-            JSONWriter.appendMember(name.rawValue, string: value, to: &out)
-        }
-        JSONWriter.appendMember(EventFieldName.createdAt.rawValue, string: Timestamp.format(event.createdAt), to: &out)
-        JSONWriter.appendMember("received_at", string: Timestamp.format(record.receipt.receivedAt), to: &out)
-        JSONWriter.appendObjectEnd(&out)
     }
 
     private static func appendReceiptMembers(_ receipt: CommitReceipt, to out: inout [UInt8]) {

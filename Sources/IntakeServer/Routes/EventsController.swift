@@ -8,8 +8,8 @@ import Logging
 /// the scope it needs.
 ///
 /// ```swift
-/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(verifier: verifier, directory: directory))
-/// EventsController(store: store, maximumBodySize: 1 << 20, maximumPageBytes: 4 << 20).addRoutes(to: v2)
+/// let v2 = router.group("v2").add(middleware: BearerAuthenticator(validation: validation))
+/// EventsController(store: store, maximumBodySize: 1 << 20, maximumPageBytes: 4 << 20, metrics: ServerMetrics()).addRoutes(to: v2)
 /// ```
 struct EventsController {
     static let maximumBatchSize = 500
@@ -18,6 +18,7 @@ struct EventsController {
     let maximumBodySize: Int
     /// What one page of `GET /v2/events` may weigh (see ``EventPageQuery/maximumBytes``).
     let maximumPageBytes: Int
+    let metrics: ServerMetrics
 
     func addRoutes(to v2: RouterGroup<IntakeRequestContext>) {
         let writer = v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsWrite))

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Hummingbird
 import IntakeCore
 import IntakeModel
@@ -5,7 +6,7 @@ import IntakeModel
 /// `POST /oauth2/token`: the OAuth 2.0 Client Credentials Grant (RFC 6749 §4.4, §5).
 ///
 /// ```swift
-/// TokenController(authenticator: authenticator, keys: keyRing).addRoutes(to: router)
+/// TokenController(authenticator: authenticator, keys: keyRing, metrics: ServerMetrics()).addRoutes(to: router)
 /// ```
 struct TokenController {
     static let path = "/oauth2/token"
@@ -13,10 +14,22 @@ struct TokenController {
 
     let authenticator: ClientAuthenticator
     let keys: KeyRing
+    let metrics: ServerMetrics
 
     func addRoutes(to router: Router<IntakeRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in
-            try await issueToken(request, context: context)
+            do {
+                let response = try await issueToken(request, context: context)
+                metrics.tokenRequests(.issued).increment()
+                return response
+            } catch let error as OAuthError {
+                switch error.status {
+                case .unauthorized: metrics.tokenRequests(.invalidCredentials).increment()
+                case .tooManyRequests: metrics.tokenRequests(.throttled).increment()
+                default: metrics.tokenRequests(.invalidRequest).increment()
+                }
+                throw error
+            }
         }
         MethodNotAllowed.refuseOtherMethods(on: Self.path, of: router)
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import IntakeCore
 import IntakeModel
 import Logging
@@ -15,7 +16,8 @@ import Synchronization
 /// cannot be read. With `INTAKE_SIGNING_KEY` the ring holds that one key and never changes.
 ///
 /// ```swift
-/// let ring = try await KeyRing(manager: manager, firstAlgorithm: .es256, issuer: issuer, lifetime: 3600, logger: logger)
+/// let ring = try await KeyRing(
+///     manager: manager, firstAlgorithm: .es256, issuer: issuer, lifetime: 3600, rotations: metrics.keyRotations, logger: logger)
 /// let token = try ring.issuer.issue(clientID: id, scopes: scopes)
 /// ```
 final class KeyRing: Sendable {
@@ -36,26 +38,30 @@ final class KeyRing: Sendable {
     private let issuerURL: String
     private let lifetime: Int64
     private let logger: Logger
+    /// Counts each time another key begins to sign here.
+    private let rotations: Counter
     private let current: Mutex<Current>
     private let check = CoalescedCheck(minimumInterval: minimumCheckInterval)
 
     /// A ring of one key that never changes (`INTAKE_SIGNING_KEY`).
-    convenience init(fixed key: SigningKey, issuer: String, lifetime: Int64, logger: Logger) {
-        self.init(keys: KeySet(fixed: key), manager: nil, issuer: issuer, lifetime: lifetime, logger: logger)
+    convenience init(fixed key: SigningKey, issuer: String, lifetime: Int64, rotations: Counter, logger: Logger) {
+        self.init(keys: KeySet(fixed: key), manager: nil, issuer: issuer, lifetime: lifetime, rotations: rotations, logger: logger)
     }
 
     /// The ring of the database's key set; a first start makes a key of `firstAlgorithm`.
     convenience init(
-        manager: KeyManager, firstAlgorithm: SigningAlgorithm, issuer: String, lifetime: Int64, logger: Logger
+        manager: KeyManager, firstAlgorithm: SigningAlgorithm, issuer: String, lifetime: Int64, rotations: Counter,
+        logger: Logger
     ) async throws {
         try await manager.announceTokenLifetime(lifetime)
         try await manager.ensureActiveKey(algorithm: firstAlgorithm)
         let keys = try manager.keySet(from: try await manager.maintain(), now: UnixTime.now())
-        self.init(keys: keys, manager: manager, issuer: issuer, lifetime: lifetime, logger: logger)
+        self.init(keys: keys, manager: manager, issuer: issuer, lifetime: lifetime, rotations: rotations, logger: logger)
     }
 
-    private init(keys: KeySet, manager: KeyManager?, issuer: String, lifetime: Int64, logger: Logger) {
+    private init(keys: KeySet, manager: KeyManager?, issuer: String, lifetime: Int64, rotations: Counter, logger: Logger) {
         self.manager = manager
+        self.rotations = rotations
         self.issuerURL = issuer
         self.lifetime = lifetime
         self.logger = logger
@@ -100,7 +106,9 @@ final class KeyRing: Sendable {
             let fingerprint = KeySet.fingerprint(of: KeyLifecycle.verifying(rows, now: now))
             guard fingerprint != current.withLock({ $0.keys.fingerprint }) else { return }
             let keys = try manager.keySet(from: rows, now: now)
+            let previousSigner = current.withLock { $0.keys.signing.id }
             install(keys, now: now)
+            if keys.signing.id != previousSigner { rotations.increment() }
             logger.info("Signing keys changed", metadata: ["kid": "\(keys.signing.id)", "alg": "\(keys.signing.algorithm.rawValue)"])
         } catch {
             if !(error is CancellationError) {

@@ -11,13 +11,13 @@ struct ListeningApplication: Sendable {
     /// and returns once it is bound; if it fails to bind, its error is thrown.
     ///
     /// ```swift
-    /// let running = try await ListeningApplication.start { onBound in server.makeApplication(onServerRunning: onBound) }
+    /// let running = try await ListeningApplication.start { onBound in try server.makeApplication(onServerRunning: onBound) }
     /// ```
     static func start<App: ApplicationProtocol>(
-        _ make: (_ onBound: @escaping @Sendable (any Channel) async -> Void) -> App
+        _ make: (_ onBound: @escaping @Sendable (any Channel) async -> Void) throws -> App
     ) async throws -> ListeningApplication {
         let (bound, continuation) = AsyncStream.makeStream(of: (any Channel).self)
-        let app = make { channel in
+        let app = try make { channel in
             continuation.yield(channel)
             continuation.finish()
         }

@@ -87,7 +87,7 @@ final class LiveServer: Sendable {
                 registryPollInterval: .milliseconds(50)),
             signingKey: signingKey,
             logger: logger)
-        let running = try await ListeningApplication.start { onBound in server.makeApplication(onServerRunning: onBound) }
+        let running = try await ListeningApplication.start { onBound in try server.makeApplication(onServerRunning: onBound) }
         state.withLock { state in
             state.task = running.task
             state.listener = running.listener

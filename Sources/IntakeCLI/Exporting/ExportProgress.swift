@@ -1,0 +1,19 @@
+import Foundation
+
+/// The progress of `intake events export` on stderr: a redrawn line on a terminal, nothing
+/// otherwise but the closing summary (stdout carries the events).
+struct ExportProgress {
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+
+    func show(exported: Int, lastID: Int64) {
+        guard isTerminal else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[Kexported \(exported) events (last id \(lastID))".utf8))
+    }
+
+    func finish(exported: Int, lastID: Int64?) {
+        var line = isTerminal ? "\r\u{1B}[K" : ""
+        line += "Exported \(exported) event\(exported == 1 ? "" : "s")"
+        if let lastID { line += "; to go on later, add --after \(lastID)" }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import IntakeCore
+import IntakeModel
+import Logging
+
+/// A swift-log handler that writes each entry to stderr as one JSON object on one line:
+/// `{"timestamp":"2026-12-02T10:00:00.123Z","level":"info","label":"intake","message":"request","status":201,…}`,
+/// the metadata as members (numbers stay numbers), for log shippers that read JSON.
+///
+/// swift-log ships only a text handler. Each line is built whole and written with one `write(2)`,
+/// so lines from concurrent tasks never interleave (a write of up to `PIPE_BUF` bytes to a pipe
+/// is atomic) and no lock is needed.
+///
+/// ```swift
+/// LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+/// ```
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    init(label: String) {
+        self.label = label
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
+        if let given = event.metadata { all.merge(given) { _, new in new } }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        JSONWriter.appendObjectStart(&out)
+        JSONWriter.appendMember("timestamp", string: Timestamp.format(UnixTime.nowMilliseconds()), to: &out)
+        JSONWriter.appendMember("level", string: event.level.rawValue, to: &out)
+        JSONWriter.appendMember("label", string: label, to: &out)
+        JSONWriter.appendMember("message", string: event.message.description, to: &out)
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) where !["timestamp", "level", "label", "message"].contains(key) {
+            JSONWriter.appendKey(key, to: &out)
+            Self.append(value, to: &out)
+        }
+        JSONWriter.appendObjectEnd(&out)
+        out.append(UInt8(ascii: "\n"))
+        out.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                guard written > 0 else { return }  // stderr is gone: nowhere left to say so.
+                offset += written
+            }
+        }
+    }
+
+    private static func append(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {
+        switch value {
+        case .string(let text):
+            JSONWriter.appendString(text, to: &out)
+        case .stringConvertible(let convertible):
+            if convertible is any BinaryInteger || (convertible as? Double)?.isFinite == true {
+                out.append(contentsOf: convertible.description.utf8)
+            } else {
+                JSONWriter.appendString(convertible.description, to: &out)
+            }
+        case .array(let values):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                append(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .dictionary(let members):
+            JSONWriter.appendObjectStart(&out)
+            for (key, element) in members.sorted(by: { $0.key < $1.key }) {
+                JSONWriter.appendKey(key, to: &out)
+                append(element, to: &out)
+            }
+            JSONWriter.appendObjectEnd(&out)
+        }
+    }
+}

@@ -93,8 +93,7 @@ def main():
                 ("intake_idempotent_replays_total", {}, 1),
                 # Every post, the replay too, is one submission of some group commit.
                 ("intake_group_commit_batch_size_sum", {"database": "sqlite"}, 7),
-                ("hb_requests_total", {"http_route": "/v2/event", "http_request_method": "POST",
-                                       "http_response_status_code": "201"}, 7),
+                ("intake_http_requests_total", {"route": "/v2/event", "method": "POST", "status": "201"}, 7),
             ]
             for name, labels, grown in expected:
                 delta = value(after, name, **labels) - value(before, name, **labels)

@@ -11,7 +11,7 @@ package struct IntakeRequestContext: RequestContext, RemoteAddressRequestContext
     package let remoteAddress: SocketAddress?
     /// Set by ``BearerAuthenticator`` on `/v2` routes.
     package var identity: BearerIdentity?
-    /// Set by ``RequestLogMiddleware``.
+    /// Set by ``ObservabilityMiddleware``.
     var attribution: RequestAttribution?
 
     package init(source: Source) {

@@ -21,7 +21,7 @@ extension IntakeServer {
     }
 
     package func makeAdminRouter() -> Router<IntakeRequestContext> {
-        let router = Self.router(logger: logger)
+        let router = router()
         let (directory, metrics) = (registry.directory, metrics)
         router.get("/metrics") { _, _ in
             metrics.registeredClients.record(directory.count)

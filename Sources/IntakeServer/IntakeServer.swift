@@ -35,6 +35,8 @@ package struct IntakeServer: Sendable {
     /// Opens and seals stored keys, for rotations through the admin API.
     let keyCipher: KeyMaterialCipher
     let metrics: ServerMetrics
+    /// Shared by both listeners.
+    let routeMetrics = RouteMetrics()
     let logger: Logger
 
     /// Loads the client registry and the keys: `signingKey` alone when given (from
@@ -121,10 +123,9 @@ package struct IntakeServer: Sendable {
         )
     }
 
-    /// The public routes, behind the request log, the per-route metrics and the error rendering,
-    /// in that order from the outside in.
+    /// The public routes, behind the request log and metrics and the error rendering.
     package func makeRouter() -> Router<IntakeRequestContext> {
-        let router = Self.router(logger: logger)
+        let router = router()
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
@@ -155,13 +156,11 @@ package struct IntakeServer: Sendable {
         return router
     }
 
-    /// A router with the middleware both listeners share. Hummingbird's metrics are labelled with
-    /// the route template (or "NotFound"), the status and the method, all from bounded sets: NIO's
-    /// HTTP parser refuses any method outside its fixed list before a request reaches the router.
-    static func router(logger: Logger) -> Router<IntakeRequestContext> {
+    /// A router with the middleware both listeners share: the request log and route metrics
+    /// outside, the error rendering inside (so that they see the status of every answer).
+    func router() -> Router<IntakeRequestContext> {
         let router = Router(context: IntakeRequestContext.self)
-        router.add(middleware: RequestLogMiddleware(logger: logger))
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ObservabilityMiddleware(logger: logger, metrics: routeMetrics))
         router.add(middleware: ErrorRenderingMiddleware())
         return router
     }

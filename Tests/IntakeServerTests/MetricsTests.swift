@@ -62,7 +62,8 @@ struct MetricsTests {
                 grew("intake_idempotent_replays_total", by: 1)
                 grew(#"intake_group_commit_batch_size_count{database="sqlite"}"#, by: 4)
                 grew(#"intake_group_commit_duration_seconds_count{database="sqlite"}"#, by: 4)
-                grew(#"hb_requests{http_route="/v2/event",http_request_method="POST",http_response_status_code="201"}"#, by: 5)
+                grew(#"intake_http_requests_total{route="/v2/event",method="POST",status="201"}"#, by: 5)
+                grew(#"intake_http_request_duration_seconds_count{route="/v2/event",method="POST",status="201"}"#, by: 5)
                 #expect(after["intake_registered_clients"].map { $0 >= 1 } == true)
                 #expect(after[#"intake_group_commit_batch_size_bucket{database="sqlite",le="1.0"}"#] != nil, "batch sizes have buckets from 1")
                 #expect(after["process_resident_memory_bytes"].map { $0 > 0 } == true)
@@ -87,7 +88,7 @@ struct MetricsTests {
                 for caller in [credentials.clientID, credentials.clientSecret, "stranger-id-xyz", "path-abc123", "query-abc"] {
                     #expect(!text.contains(caller), "\(caller) appears in /metrics")
                 }
-                #expect(text.contains(#"http_route="NotFound""#))
+                #expect(text.contains(#"route="unmatched""#))
             }
         }
     }

@@ -53,14 +53,14 @@ struct RequestLogTests {
     }
 
     @Test("An X-Request-Id that is too long or not visible ASCII is replaced by a made one", arguments: [
-        String(repeating: "a", count: RequestID.maximumLength + 1), "has space", "tab\there", "naïve", "",
+        String(repeating: "a", count: RequestIdentifier.maximumLength + 1), "has space", "tab\there", "naïve", "",
     ])
     func unacceptableRequestIDIsReplaced(supplied: String) async throws {
         try await TestServer.run { server in
             let response = try await server.request(.get, "/health", headers: [.xRequestID: supplied])
             let echoed = try #require(response.headers[.xRequestID])
             #expect(echoed != supplied)
-            #expect(RequestID.isAcceptable(echoed))
+            #expect(RequestIdentifier.isAcceptable(echoed))
         }
     }
 

@@ -4,8 +4,9 @@ import Logging
 import Synchronization
 
 /// Log lines go to stderr for every command, so that stdout carries only a command's output
-/// (`clients list --json` stays parseable when the store logs a permission warning). `intake
-/// serve --log-format json` writes them as one JSON object per line (``JSONLogHandler``).
+/// (`clients list --json` stays parseable when the store logs a permission warning), as plain lines
+/// (``TextLogHandler``) or, with `intake serve --log-format json`, as one JSON object per line
+/// (``JSONLogHandler``). Call ``flush()`` before the process ends.
 enum CLILogging {
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
         case text, json
@@ -21,7 +22,7 @@ enum CLILogging {
         LoggingSystem.bootstrap { label in
             switch format {
             case .text:
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = TextLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             case .json:
@@ -31,6 +32,11 @@ enum CLILogging {
             }
         }
     }()
+
+    /// Writes the log lines still buffered (see ``LogSink``).
+    static func flush() {
+        LogSink.standardError.flush()
+    }
 
     /// The `intake` logger, bootstrapping the logging system in `format` on first use.
     static func logger(format: Format = .text) -> Logger {

@@ -1,4 +1,3 @@
-import Foundation
 import IntakeCore
 import IntakeModel
 import Logging
@@ -7,9 +6,7 @@ import Logging
 /// `{"timestamp":"2026-12-02T10:00:00.123Z","level":"info","label":"intake","message":"request","status":201,…}`,
 /// the metadata as members (numbers stay numbers), for log shippers that read JSON.
 ///
-/// swift-log ships only a text handler. Each line is built whole and written with one `write(2)`,
-/// so lines from concurrent tasks never interleave (a write of up to `PIPE_BUF` bytes to a pipe
-/// is atomic) and no lock is needed.
+/// swift-log ships only a text handler. Lines go through ``LogSink``, like ``TextLogHandler``'s.
 ///
 /// ```swift
 /// LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
@@ -30,9 +27,6 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var all = metadata
-        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
-        if let given = event.metadata { all.merge(given) { _, new in new } }
         var out: [UInt8] = []
         out.reserveCapacity(256)
         JSONWriter.appendObjectStart(&out)
@@ -40,20 +34,13 @@ struct JSONLogHandler: LogHandler {
         JSONWriter.appendMember("level", string: event.level.rawValue, to: &out)
         JSONWriter.appendMember("label", string: label, to: &out)
         JSONWriter.appendMember("message", string: event.message.description, to: &out)
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) where !["timestamp", "level", "label", "message"].contains(key) {
+        for (key, value) in LogEventMetadata.merged(self, event) where !["timestamp", "level", "label", "message"].contains(key) {
             JSONWriter.appendKey(key, to: &out)
             Self.append(value, to: &out)
         }
         JSONWriter.appendObjectEnd(&out)
         out.append(UInt8(ascii: "\n"))
-        out.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                guard written > 0 else { return }  // stderr is gone: nowhere left to say so.
-                offset += written
-            }
-        }
+        LogSink.standardError.append(out, urgent: event.level >= .warning)
     }
 
     private static func append(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Who a request turned out to come from, filled in by whichever handler authenticates the
-/// caller and read by ``RequestLogMiddleware`` once the answer is ready. A reference, because
+/// caller and read by ``ObservabilityMiddleware`` once the answer is ready. A reference, because
 /// the context a middleware hands down is a copy that never comes back up.
 final class RequestAttribution: Sendable {
     private let authenticatedClient = Mutex<String?>(nil)

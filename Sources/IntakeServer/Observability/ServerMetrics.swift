@@ -1,7 +1,7 @@
 import CoreMetrics
 
-/// The server's own metrics, beside Hummingbird's per-route ones (`MetricsMiddleware`) and the
-/// group commits' (``GroupCommitQueue``). They go to whatever swift-metrics backend the process
+/// The server's own metrics, beside the per-route ones (``RouteMetrics``) and the group commits'
+/// (``GroupCommitQueue``). They go to whatever swift-metrics backend the process
 /// bootstrapped (``PrometheusBootstrap`` in `intake serve`); without one they cost nothing.
 ///
 /// Every label value comes from a fixed set: no client id, path or other caller-chosen text

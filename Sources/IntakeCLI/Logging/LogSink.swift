@@ -1,0 +1,65 @@
+import Foundation
+import Synchronization
+
+/// Where log lines go: stderr, written in batches. A server logs every request, and one `write(2)`
+/// per line (what swift-log's `StreamLogHandler` does, behind a lock) took 23% of `/health`'s rate
+/// and 30% of the token endpoint's on the 2-core test machine (`scripts/ab-token.sh`, logging on
+/// against `INTAKE_LOG_LEVEL=warning`). Lines are appended to a buffer that a background thread
+/// writes every ``interval``, or at once when it passes ``highWater``; warnings and worse are
+/// written at once, after everything before them. A process killed with SIGKILL loses at most
+/// the last interval's `info` lines; a graceful exit calls ``flush()``.
+///
+/// ```swift
+/// LogSink.standardError.append(Array("a line\n".utf8), urgent: false)
+/// LogSink.standardError.flush()
+/// ```
+final class LogSink: Sendable {
+    /// Seconds.
+    static let interval = 0.1
+    static let highWater = 64 * 1024
+    static let standardError = LogSink(fileDescriptor: STDERR_FILENO)
+
+    private let fileDescriptor: Int32
+    /// Lines not written yet. Writing happens under the same lock, so lines leave in order.
+    private let pending = Mutex<[UInt8]>([])
+
+    private init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+        let thread = Thread { [weak self] in
+            while let sink = self {
+                Thread.sleep(forTimeInterval: Self.interval)
+                sink.flush()
+            }
+        }
+        thread.name = "intake-log"
+        thread.start()
+    }
+
+    func append(_ line: [UInt8], urgent: Bool) {
+        pending.withLock { buffer in
+            buffer.append(contentsOf: line)
+            if urgent || buffer.count >= Self.highWater { write(&buffer) }
+        }
+    }
+
+    /// Writes what is pending now.
+    func flush() {
+        pending.withLock { buffer in
+            if !buffer.isEmpty { write(&buffer) }
+        }
+    }
+
+    private func write(_ buffer: inout [UInt8]) {
+        buffer.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(fileDescriptor, base + offset, bytes.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { return }  // stderr is gone: nowhere left to say so.
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

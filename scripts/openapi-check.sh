@@ -161,7 +161,7 @@ status=0
 timeout --kill-after=10 "$time_limit" \
   schemathesis --config-file "$work/schemathesis.toml" run "$location" \
     --url "$base" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,unsupported_method \
     --max-examples "$max_examples" \
     --workers 1 \
     --request-timeout 10 \

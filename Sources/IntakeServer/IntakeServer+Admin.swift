@@ -44,6 +44,7 @@ extension IntakeServer {
                 store: store, cipher: keyCipher, lifecycle: KeyLifecycle(rotationInterval: configuration.keyRotationInterval), trail: trail)
             : nil
         AdminKeysController(manager: manager, keys: keys, store: store).addRoutes(to: admin)
+        MethodNotAllowed.refuseOtherMethods(of: router)
         return router
     }
 

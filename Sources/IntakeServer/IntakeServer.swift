@@ -153,6 +153,7 @@ package struct IntakeServer: Sendable {
             store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes,
             metrics: metrics
         ).addRoutes(to: v2)
+        MethodNotAllowed.refuseOtherMethods(of: router)
         return router
     }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import IntakeCore
 import IntakeModel
+import IntakePostgres
 import IntakeSQLite
 import IntakeServer
 import IntakeTestSupport
@@ -262,12 +263,33 @@ struct AdminAPITests {
         }
     }
 
-    @Test("A change made through one instance's API holds on a sibling sharing the database within 5 s")
-    func siblingFollows() async throws {
-        try await TemporaryDirectory.with { directory in
-            let path = directory.appendingPathComponent("intake.sqlite").path
-            let storeA = try SQLiteStore(path: path)
-            let storeB = try SQLiteStore(path: path)
+    /// Two stores on one database, as two instances have: a SQLite file, or a fresh PostgreSQL
+    /// database when `INTAKE_TEST_POSTGRES_URL` is set.
+    static func withTwoStores(
+        _ database: String, _ body: @escaping @Sendable (any IntakeStore, any IntakeStore) async throws -> Void
+    ) async throws {
+        guard database == "postgres" else {
+            try await TemporaryDirectory.with { directory in
+                let path = directory.appendingPathComponent("intake.sqlite").path
+                try await body(try SQLiteStore(path: path), try SQLiteStore(path: path))
+            }
+            return
+        }
+        try await PostgresTestDatabase.withFreshDatabase { name in
+            let url = try PostgresTestDatabase.url(database: name)
+            try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { storeA in
+                try await PostgresStore.withRunningStore(url, logger: PostgresTestDatabase.logger) { storeB in
+                    try await body(storeA, storeB)
+                }
+            }
+        }
+    }
+
+    @Test(
+        "A change made through one instance's API holds on a sibling sharing the database within 5 s",
+        arguments: PostgresTestDatabase.isConfigured ? ["sqlite", "postgres"] : ["sqlite"])
+    func siblingFollows(database: String) async throws {
+        try await Self.withTwoStores(database) { storeA, storeB in
             try await TestServer.run(store: storeA, registryPollInterval: .seconds(1), configure: { $0.adminToken = Self.adminToken }) { a in
                 try await TestServer.run(store: storeB, registryPollInterval: .seconds(1)) { b in
                     try await a.withAdminListener { client in

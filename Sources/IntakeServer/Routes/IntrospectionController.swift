@@ -20,7 +20,6 @@ struct IntrospectionController {
         router.post(RouterPath(Self.path)) { request, context in
             try await introspect(request, context: context)
         }
-        MethodNotAllowed.refuseOtherMethods(on: Self.path, of: router)
     }
 
     func introspect(_ request: Request, context: IntakeRequestContext) async throws -> Response {

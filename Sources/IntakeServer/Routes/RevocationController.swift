@@ -22,7 +22,6 @@ struct RevocationController {
         router.post(RouterPath(Self.path)) { request, context in
             try await revoke(request, context: context)
         }
-        MethodNotAllowed.refuseOtherMethods(on: Self.path, of: router)
     }
 
     func revoke(_ request: Request, context: IntakeRequestContext) async throws -> Response {

@@ -31,7 +31,6 @@ struct TokenController {
                 throw error
             }
         }
-        MethodNotAllowed.refuseOtherMethods(on: Self.path, of: router)
     }
 
     func issueToken(_ request: Request, context: IntakeRequestContext) async throws -> Response {

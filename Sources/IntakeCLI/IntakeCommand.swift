@@ -13,7 +13,7 @@ struct IntakeCommand: AsyncParsableCommand {
     /// (and before an error's own line).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try await asyncParseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

@@ -55,11 +55,7 @@ extension PostgresStore: EventStore {
             let rows = try await client.query(
                 """
                 WITH head AS (SELECT id, received_at FROM events ORDER BY id LIMIT \(limit)),
-                     boundary AS (SELECT min(id) AS id FROM head WHERE received_at >= \(cutoff)),
-                     deleted AS (
-                         DELETE FROM events
-                         WHERE id <= (SELECT max(id) FROM head WHERE id < COALESCE((SELECT id FROM boundary), 9223372036854775807))
-                         RETURNING 1)
+                     deleted AS (DELETE FROM events WHERE id IN (SELECT id FROM head WHERE received_at < \(cutoff)) RETURNING 1)
                 SELECT count(*) FROM deleted
                 """, logger: logger)
             var deleted = 0

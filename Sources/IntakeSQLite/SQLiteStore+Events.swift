@@ -52,11 +52,13 @@ extension SQLiteStore: EventStore {
 
     package func deleteEvents(receivedBefore cutoff: Int64, limit: Int) async throws -> Int {
         try await pool.write { db in
-            let head = try Row.fetchAll(db, sql: "SELECT id, received_at FROM events ORDER BY id LIMIT ?", arguments: [limit])
-            let old = head.prefix { (row: Row) -> Bool in row["received_at"] < cutoff }
-            guard let last = old.last else { return 0 }
-            try db.execute(sql: "DELETE FROM events WHERE id <= ?", arguments: [last["id"] as Int64])
-            return old.count
+            try db.execute(
+                sql: """
+                    DELETE FROM events WHERE id IN (
+                        SELECT id FROM (SELECT id, received_at FROM events ORDER BY id LIMIT ?) WHERE received_at < ?)
+                    """,
+                arguments: [limit, cutoff])
+            return db.changesCount
         }
     }
 

@@ -5,15 +5,23 @@ import NIOCore
 import Prometheus
 
 extension IntakeServer {
+    /// Connections the operators' listener holds at once (scrapers, scripts).
+    static let adminConnections = 64
+
     /// The operators' listener (`--admin-port`, `--admin-host`): `GET /metrics` in the Prometheus
     /// text format, and, with ``IntakeServerConfiguration/adminToken``, the admin API under
-    /// `/admin`. Plain HTTP/1, without the public listener's connection limits: it is meant for a
-    /// loopback or private address only.
+    /// `/admin`. Plain HTTP/1, meant for a loopback or private address, with the public
+    /// listener's timeouts and connection policy and a small connection budget of its own, so that
+    /// slow or many clients there cannot take the file descriptors the public listener needs.
     package func makeAdminApplication(
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: makeAdminRouter(),
+            server: .intakeHTTP1(
+                idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
+                budget: ConnectionBudget(limit: Self.adminConnections, limitPerAddress: 0),
+                maximumBodySize: AdminRequestBody.maximumSize),
             configuration: .init(address: .hostname(configuration.adminHost, port: configuration.adminPort ?? 0), serverName: nil),
             onServerRunning: onServerRunning,
             logger: logger

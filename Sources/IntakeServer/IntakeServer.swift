@@ -10,8 +10,9 @@ import ServiceLifecycle
 /// introspection and revocation, discovery documents, `/v2` API, health checks, OpenAPI
 /// document) and, with an admin port, the operators' listener (`/metrics`, admin API).
 ///
-/// Metrics go to ``PrometheusBootstrap/registry``, which the server bootstraps if nothing did
-/// before (bootstrap it before opening the store, so the store's group commits report too).
+/// Metrics go to ``PrometheusBootstrap/registry``, which bootstraps swift-metrics when first read
+/// (nothing else in the process may bootstrap it); read it before opening the store, so that the
+/// store's group commits report too.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: ".intake/intake.sqlite")

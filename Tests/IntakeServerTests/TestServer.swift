@@ -37,7 +37,9 @@ struct TestServer: Sendable {
         configure: @Sendable (inout IntakeServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Value
     ) async throws -> Value {
-        try await TemporaryDirectory.with { directory in
+        // Before the store: its group commits take their metrics handlers from the bootstrapped system.
+        _ = PrometheusBootstrap.registry
+        return try await TemporaryDirectory.with { directory in
             try await run(
                 store: try SQLiteStore(path: directory.appendingPathComponent("intake.sqlite").path),
                 maximumBodySize: maximumBodySize, tokenLifetime: tokenLifetime, logger: logger, configure: configure, body)

@@ -27,6 +27,28 @@ struct EventRetentionAndExportStoreTests {
         }
     }
 
+    @Test("An event stamped ahead stays until its time without holding back the older ones after it", arguments: StoreKind.available)
+    func aheadOfTimeDoesNotBlock(_ kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            let store = try await database.open()
+            var ids: [Int64] = []
+            for index in 0..<6 {
+                ids += try #require(try await store.store(Fixtures.submission(events: [Fixtures.event(name: "e\(index)")])).storedIDs)
+            }
+            let now = UnixTime.nowMilliseconds()
+            // e0…e5 arrived a day ago, but for e1, stamped a day ahead, and e4, just now.
+            try await database.execute("UPDATE events SET received_at = \(now - 86_400_000)")
+            try await database.execute("UPDATE events SET received_at = \(now + 86_400_000) WHERE id = \(ids[1])")
+            try await database.execute("UPDATE events SET received_at = \(now) WHERE id = \(ids[4])")
+            let cutoff = now - 3_600_000
+            #expect(try await store.deleteEvents(receivedBefore: cutoff, limit: 3) == 2, "e0 and e2, of e0…e2")
+            #expect(try await store.deleteEvents(receivedBefore: cutoff, limit: 3) == 1, "e3, of e1, e3, e4")
+            #expect(try await store.deleteEvents(receivedBefore: cutoff, limit: 3) == 1, "e5, of e1, e4, e5")
+            #expect(try await store.deleteEvents(receivedBefore: cutoff, limit: 3) == 0)
+            #expect(try await store.events(EventPageQuery(account: "default")).map(\.receipt.id) == [ids[1], ids[4]])
+        }
+    }
+
     @Test("With no account, pages cover every account in id order and carry the account", arguments: StoreKind.available)
     func everyAccountInIDOrder(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in

@@ -157,7 +157,7 @@ struct ClientsCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
-            guard grace.seconds <= 30 * 86_400 else { throw ValidationError("--grace must be at most 30d") }
+            guard grace.seconds <= ClientAdministration.maximumGrace else { throw ValidationError("--grace must be at most 30d") }
         }
 
         func run() async throws {

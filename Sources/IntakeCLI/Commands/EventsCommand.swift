@@ -42,6 +42,7 @@ struct EventsCommand: AsyncParsableCommand {
                 since: since.flatMap { TimeArgument.milliseconds($0, now: now) },
                 until: until.flatMap { TimeArgument.milliseconds($0, now: now) })
             let progress = ExportProgress()
+            StandardOutput.ignoreBrokenPipes()
             let (exported, lastID) = try await database.withStore { store in
                 var query = query
                 var exported = 0
@@ -53,7 +54,13 @@ struct EventsCommand: AsyncParsableCommand {
                         record.appendJSON(to: &out, includingOwner: true)
                         out.append(UInt8(ascii: "\n"))
                     }
-                    try StandardOutput.write(out)
+                    do {
+                        try StandardOutput.write(out)
+                    } catch is StandardOutput.Closed {
+                        progress.clear()
+                        let resume = query.after.map { "; to go on, add --after \($0)" } ?? ""
+                        throw CLIError("stdout was closed after \(exported) events\(resume)")
+                    }
                     exported += page.records.count
                     query.after = last.receipt.id
                     progress.show(exported: exported, lastID: last.receipt.id)

@@ -78,7 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let adminPort {
             guard (0...65_535).contains(adminPort) else { throw ValidationError("--admin-port must be 0 to 65535") }
-            guard adminPort == 0 || adminPort != port || adminHost != host else {
+            let wildcards: Set<String> = ["0.0.0.0", "::", "[::]"]
+            let overlaps = adminHost == host || wildcards.contains(adminHost) || wildcards.contains(host)
+            guard adminPort == 0 || adminPort != port || !overlaps else {
                 throw ValidationError("--admin-port must differ from --port")
             }
         }
@@ -115,11 +117,20 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let adminToken = ProcessInfo.processInfo.environment["INTAKE_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        if let adminToken, adminToken.utf8.count < 32 {
-            logger.warning("INTAKE_ADMIN_TOKEN is shorter than 32 characters; make a strong one with: openssl rand -base64 32")
-        }
-        if adminToken != nil, adminPort == nil {
-            logger.warning("INTAKE_ADMIN_TOKEN is set but there is no --admin-port: the admin API is not served")
+        if let adminToken {
+            // HTTP drops the whitespace around a header value, so such a token could never match.
+            guard adminToken.trimmingCharacters(in: .whitespacesAndNewlines) == adminToken else {
+                throw CLIError("INTAKE_ADMIN_TOKEN begins or ends with whitespace (a trailing newline?); no request could present it")
+            }
+            if adminToken.utf8.count < 32 {
+                logger.warning("INTAKE_ADMIN_TOKEN is shorter than 32 characters; make a strong one with: openssl rand -base64 32")
+            }
+            if adminPort == nil {
+                logger.warning("INTAKE_ADMIN_TOKEN is set but there is no --admin-port: the admin API is not served")
+            } else if !["127.0.0.1", "::1", "localhost"].contains(adminHost) {
+                logger.warning(
+                    "The admin listener on \(adminHost) is plain HTTP: the admin token crosses the network in clear text; keep it on a private network")
+            }
         }
         let keyCipher = try KeysCommand.cipher()
         let connections = FileDescriptorLimit.connections(wanted: maximumConnections)
@@ -144,6 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
         let location = database.displayLocation
         let (host, port, bootstrapClient) = (host, port, bootstrapClient)
         let listeners = adminPort.map { "\(host):\(port) or the admin listener's \(adminHost):\($0)" } ?? "\(host):\(port)"
+        let hosts = adminPort == nil || adminHost == host ? host : "\(host) or --admin-host \(adminHost)"
         try await database.withStore(logger: logger) { store in
             // Without the bootstrap (a service manager's journal is no place for a secret) the
             // operator creates clients with `intake clients create`.
@@ -180,9 +192,9 @@ struct ServeCommand: AsyncParsableCommand {
             } catch let error as IOError where error.errnoCode == EADDRINUSE {
                 throw CLIError("\(listeners) is already in use; stop the other server or pick another port")
             } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
-                throw CLIError("cannot listen on \(host): the address is not available on this machine")
+                throw CLIError("cannot listen on \(hosts): the address is not available on this machine")
             } catch let error as IOError where error.errnoCode == EACCES {
-                throw CLIError("not allowed to listen on \(host):\(port); ports below 1024 need privileges")
+                throw CLIError("not allowed to listen on \(listeners); ports below 1024 need privileges")
             }
         }
     }

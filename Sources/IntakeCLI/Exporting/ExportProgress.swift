@@ -7,13 +7,18 @@ struct ExportProgress {
 
     func show(exported: Int, lastID: Int64) {
         guard isTerminal else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[Kexported \(exported) events (last id \(lastID))".utf8))
+        try? StandardOutput.write(Array("\r\u{1B}[Kexported \(exported) events (last id \(lastID))".utf8), to: STDERR_FILENO)
+    }
+
+    /// Clears the progress line; for a summary the command prints itself.
+    func clear() {
+        if isTerminal { try? StandardOutput.write(Array("\r\u{1B}[K".utf8), to: STDERR_FILENO) }
     }
 
     func finish(exported: Int, lastID: Int64?) {
         var line = isTerminal ? "\r\u{1B}[K" : ""
         line += "Exported \(exported) event\(exported == 1 ? "" : "s")"
         if let lastID { line += "; to go on later, add --after \(lastID)" }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        try? StandardOutput.write(Array((line + "\n").utf8), to: STDERR_FILENO)
     }
 }

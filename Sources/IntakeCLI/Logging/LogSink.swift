@@ -20,8 +20,11 @@ final class LogSink: Sendable {
     static let standardError = LogSink(fileDescriptor: STDERR_FILENO)
 
     private let fileDescriptor: Int32
-    /// Lines not written yet. Writing happens under the same lock, so lines leave in order.
+    /// Lines not written yet; held only to append or to take them, never across a write.
     private let pending = Mutex<[UInt8]>([])
+    /// Held across take-and-write, so that lines leave in order; a logger of `info` lines never
+    /// waits for it, only the writer thread and loggers of warnings do.
+    private let writing = Mutex(())
 
     private init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
@@ -36,30 +39,40 @@ final class LogSink: Sendable {
     }
 
     func append(_ line: [UInt8], urgent: Bool) {
-        pending.withLock { buffer in
+        let full = pending.withLock { buffer in
             buffer.append(contentsOf: line)
-            if urgent || buffer.count >= Self.highWater { write(&buffer) }
+            return buffer.count >= Self.highWater
         }
+        if urgent || full { flush() }
     }
 
     /// Writes what is pending now.
     func flush() {
-        pending.withLock { buffer in
-            if !buffer.isEmpty { write(&buffer) }
+        writing.withLock { _ in
+            let lines = pending.withLock { buffer in
+                defer { buffer.removeAll(keepingCapacity: true) }
+                return buffer
+            }
+            if !lines.isEmpty { write(lines) }
         }
     }
 
-    private func write(_ buffer: inout [UInt8]) {
-        buffer.withUnsafeBytes { bytes in
+    private func write(_ lines: [UInt8]) {
+        lines.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }
             var offset = 0
             while offset < bytes.count {
                 let written = Foundation.write(fileDescriptor, base + offset, bytes.count - offset)
                 if written < 0, errno == EINTR { continue }
+                if written < 0, errno == EAGAIN {
+                    // A non-blocking stderr that is full: wait until it takes more.
+                    var waiting = pollfd(fd: fileDescriptor, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&waiting, 1, 100)
+                    continue
+                }
                 guard written > 0 else { return }  // stderr is gone: nowhere left to say so.
                 offset += written
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -3,7 +3,8 @@ import Logging
 
 /// A swift-log handler writing one plain line per entry into ``LogSink``:
 /// `2026-12-02T10:00:00.123Z info intake: request duration_ms=0.21 method=GET route=/health status=200`,
-/// metadata sorted by key, control characters in it escaped (a log line is one line).
+/// metadata sorted by key, control and format characters escaped as ``TerminalText`` does (a log
+/// line is one line, and a terminal showing it is never driven by it).
 ///
 /// ```swift
 /// LoggingSystem.bootstrap { TextLogHandler(label: $0) }
@@ -26,20 +27,11 @@ struct TextLogHandler: LogHandler {
     func log(event: LogEvent) {
         var line = Timestamp.format(UnixTime.nowMilliseconds())
         line += " \(event.level) \(label): "
-        line += Self.escaped(event.message.description)
+        line += TerminalText.escaped(event.message.description)
         for (key, value) in LogEventMetadata.merged(self, event) {
-            line += " \(key)=\(Self.escaped(value.description))"
+            line += " \(TerminalText.escaped(key))=\(TerminalText.escaped(value.description))"
         }
         line += "\n"
         LogSink.standardError.append(Array(line.utf8), urgent: event.level >= .warning)
-    }
-
-    private static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
     }
 }

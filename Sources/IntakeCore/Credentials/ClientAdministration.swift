@@ -7,6 +7,11 @@
 /// try await clients.rotateSecret(id: client.id, grace: 900)
 /// ```
 package struct ClientAdministration: Sendable {
+    /// The longest an old secret may keep working after a rotation.
+    package static let maximumGrace: Int64 = 30 * 86_400
+    /// The account of a client made without one.
+    package static let defaultAccount = "default"
+
     package let store: any ClientStore
     package let trail: AuditTrail
 
@@ -16,7 +21,7 @@ package struct ClientAdministration: Sendable {
     }
 
     package func create(
-        name: String, account: String = "default", scopes: ScopeSet = .defaultForNewClients, tokenLifetime: Int64? = nil
+        name: String, account: String = defaultAccount, scopes: ScopeSet = .defaultForNewClients, tokenLifetime: Int64? = nil
     ) async throws -> (ClientRecord, ClientCredentials) {
         let created = try await store.registerClient(name: name, account: account, scopes: scopes, tokenLifetime: tokenLifetime)
         var detail = "account=\(account) scope=\(scopes)"

@@ -26,6 +26,15 @@ package enum DisplayText {
         return nil
     }
 
+    /// Caller text fit to be quoted in an answer or a log line: printable ASCII other than `"`
+    /// and `\` (what RFC 6749 §5.2 allows in `error_description`), anything else as `?`, at
+    /// most `limit` characters.
+    package static func quotable(_ text: String, limit: Int = 64) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit).map { scalar in
+            (0x20...0x7E).contains(scalar.value) && scalar != "\"" && scalar != "\\" ? scalar : "?"
+        }))
+    }
+
     /// `U+202E`, for messages.
     package static func scalarName(_ scalar: Unicode.Scalar) -> String {
         let digits = String(scalar.value, radix: 16, uppercase: true)

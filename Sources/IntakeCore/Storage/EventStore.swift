@@ -16,10 +16,11 @@ package protocol EventStore: Sendable {
     func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage
     /// Forgets idempotency keys first seen before `cutoff` (seconds since 1970).
     func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws
-    /// Deletes the oldest events, at most `limit`, as long as they arrived before `cutoff`
-    /// (milliseconds since 1970), and returns how many it deleted. Only a run of the lowest ids
-    /// is deleted: ids follow arrival, so this reads `limit` rows of the primary key and needs no
-    /// index on `received_at` (which every insert would pay for); an event that arrived stamped
-    /// by a clock running behind waits until the ones before it have gone.
+    /// Deletes, among the `limit` events of lowest id, those that arrived before `cutoff`
+    /// (milliseconds since 1970), and returns how many it deleted. Ids follow arrival, so the
+    /// oldest events are there: this reads `limit` rows of the primary key and needs no index on
+    /// `received_at`, which every insert would pay for. An event stamped by a clock running ahead
+    /// stays until its own time, without holding back the ones after it; one stamped by a clock
+    /// running behind waits until the events before it have gone.
     func deleteEvents(receivedBefore cutoff: Int64, limit: Int) async throws -> Int
 }

@@ -59,8 +59,7 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
             if batch.isEmpty { return }
             let started = ContinuousClock.now
             let results = await commit(batch.map(\.job))
-            let elapsed = (ContinuousClock.now - started).components
-            commitDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+            commitDuration.recordNanoseconds((ContinuousClock.now - started).wholeNanoseconds)
             batchSize.record(batch.count)
             for (waiter, result) in zip(batch, results) {
                 waiter.continuation.resume(with: result)

@@ -14,9 +14,6 @@ import NIOCore
 /// AdminClientsController(administration: administration, registry: registry).addRoutes(to: admin)
 /// ```
 struct AdminClientsController {
-    /// The longest grace `rotate-secret` allows, as the CLI's `--grace`.
-    static let maximumGrace: Int64 = 30 * 86_400
-
     let administration: ClientAdministration
     let registry: ClientRegistry
 
@@ -54,8 +51,8 @@ struct AdminClientsController {
         admin.post("clients/:id/rotate-secret") { request, context in
             let body = try await AdminRequestBody(request, members: ["grace_seconds"], allowsEmpty: true)
             let grace = try body.integer("grace_seconds") ?? 0
-            guard (0...Self.maximumGrace).contains(grace) else {
-                throw AdminRequestBody.invalid([FieldProblem(field: "grace_seconds", detail: "must be 0 to \(Self.maximumGrace)")])
+            guard (0...ClientAdministration.maximumGrace).contains(grace) else {
+                throw AdminRequestBody.invalid([FieldProblem(field: "grace_seconds", detail: "must be 0 to \(ClientAdministration.maximumGrace)")])
             }
             let id = try Self.id(context)
             let now = UnixTime.now()
@@ -84,7 +81,7 @@ struct AdminClientsController {
         } else {
             problems.append(FieldProblem(field: "name", detail: "is required"))
         }
-        let account = try body.string("account") ?? "default"
+        let account = try body.string("account") ?? ClientAdministration.defaultAccount
         if let problem = DisplayText.labelProblem(account) { problems.append(FieldProblem(field: "account", detail: problem)) }
         var scopes = ScopeSet.defaultForNewClients
         if let text = try body.string("scope") {

@@ -23,7 +23,7 @@ struct AdminRequestBody {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maximumSize)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw Problem.tooLarge(limit: Self.maximumSize)
         }
         if body.readableBytes == 0, allowsEmpty {

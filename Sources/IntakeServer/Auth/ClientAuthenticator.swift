@@ -48,7 +48,7 @@ struct ClientAuthenticator: Sendable {
         do {
             form = try FormParameters(decoding: body.readableBytesView)
         } catch .repeated(let name) {
-            throw OAuthError.invalidRequest("The parameter \(OAuthError.quoted(name)) is repeated")
+            throw OAuthError.invalidRequest("The parameter \(DisplayText.quotable(name)) is repeated")
         } catch {
             throw OAuthError.invalidRequest("The request body is not valid form encoding")
         }
@@ -87,8 +87,7 @@ struct ClientAuthenticator: Sendable {
         let failure = throttle.recordFailure(pair)
         if failure.shouldReport {
             // The id is what the stranger sent: only its printable ASCII reaches the log and the trail.
-            let shownID = String(String.UnicodeScalarView(pair.clientID.unicodeScalars.prefix(64).map { (0x21...0x7E).contains($0.value) ? $0 : "?" }))
-            await trail.record(.throttlingStarted, subject: pair.address.description, detail: "client_id=\(shownID)")
+            await trail.record(.throttlingStarted, subject: pair.address.description, detail: "client_id=\(DisplayText.quotable(pair.clientID))")
         }
         throw OAuthError.invalidCredentials
     }

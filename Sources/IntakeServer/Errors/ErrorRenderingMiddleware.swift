@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
 
-/// Outermost middleware: every error leaves as a JSON answer. Hummingbird's own errors (unknown
+/// Just inside ``ObservabilityMiddleware``: every error leaves as a JSON answer. Hummingbird's own errors (unknown
 /// route, body over a limit) become problem documents with their status; anything unexpected is
 /// logged by type only (never with request data) and answered `500`.
 struct ErrorRenderingMiddleware<Context: RequestContext>: RouterMiddleware {

@@ -34,14 +34,6 @@ struct OAuthError: HTTPResponseError {
             retryAfter: retryAfter)
     }
 
-    /// Caller text fit for `error_description`, which RFC 6749 §5.2 limits to printable ASCII
-    /// without `"` and `\`: anything else becomes `?`, and at most 64 characters are kept.
-    static func quoted(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map { scalar in
-            (0x20...0x7E).contains(scalar.value) && scalar != "\"" && scalar != "\\" ? scalar : "?"
-        }))
-    }
-
     static func invalidRequest(_ description: String) -> OAuthError {
         OAuthError(status: .badRequest, code: "invalid_request", description: description, challenge: false)
     }

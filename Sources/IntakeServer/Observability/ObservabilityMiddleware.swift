@@ -1,4 +1,5 @@
 import Hummingbird
+import IntakeCore
 import Logging
 
 /// Outermost middleware: one log line per request, at `info`, and the request in
@@ -42,8 +43,7 @@ struct ObservabilityMiddleware<Context: AttributedRequestContext>: RouterMiddlew
         _ request: Request, route: String, status: Int, started: ContinuousClock.Instant, attribution: RequestAttribution,
         requestID: String
     ) {
-        let elapsed = (ContinuousClock.now - started).components
-        let nanoseconds = elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000
+        let nanoseconds = (ContinuousClock.now - started).wholeNanoseconds
         metrics.record(route: route, method: request.method, status: status, nanoseconds: nanoseconds)
         logger.info(
             "request",
@@ -59,9 +59,4 @@ struct ObservabilityMiddleware<Context: AttributedRequestContext>: RouterMiddlew
                 return metadata
             }())
     }
-}
-
-/// A request context that can carry a ``RequestAttribution`` (the public and the admin listener's).
-protocol AttributedRequestContext: RequestContext {
-    var attribution: RequestAttribution? { get set }
 }

@@ -18,23 +18,27 @@ import Synchronization
 /// process.update()   // before each emit
 /// ```
 final class ProcessMetrics: Sendable {
+    private let maximumFileDescriptors: Gauge
+    #if os(Linux)
     private let cpuSeconds: Prometheus.Counter
     private let residentBytes: Gauge
     private let virtualBytes: Gauge
     private let openFileDescriptors: Gauge
-    private let maximumFileDescriptors: Gauge
     private let startTime: Gauge
     /// CPU seconds already added to the counter (which only goes up by increments).
     private let countedCPUSeconds = Mutex(0.0)
+    #endif
 
     init(registry: PrometheusCollectorRegistry) {
+        maximumFileDescriptors = registry.makeGauge(name: "process_max_fds", help: "Limit of open file descriptors.")
+        #if os(Linux)
         cpuSeconds = registry.makeCounter(name: "process_cpu_seconds_total", help: "User and system CPU time spent, in seconds.")
         residentBytes = registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.")
         virtualBytes = registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.")
         openFileDescriptors = registry.makeGauge(name: "process_open_fds", help: "Open file descriptors.")
-        maximumFileDescriptors = registry.makeGauge(name: "process_max_fds", help: "Limit of open file descriptors.")
         startTime = registry.makeGauge(
             name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch, in seconds.")
+        #endif
     }
 
     /// Reads the figures now.
@@ -62,6 +66,7 @@ final class ProcessMetrics: Sendable {
         #endif
     }
 
+    #if os(Linux)
     private struct Stat {
         var userTicks: Double
         var systemTicks: Double
@@ -89,4 +94,5 @@ final class ProcessMetrics: Sendable {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
         return text.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6)) }
     }
+    #endif
 }

@@ -18,12 +18,15 @@ struct ServerMetrics: Sendable {
         case invalidCredentials = "invalid_credentials"
         case invalidRequest = "invalid_request"
         case throttled
+        /// Anything else (the server's fault, or the request was cancelled).
+        case failed
     }
 
     private let tokensIssued = Self.tokenCounter(.issued)
     private let tokensRefusedForCredentials = Self.tokenCounter(.invalidCredentials)
     private let tokensRefusedForRequest = Self.tokenCounter(.invalidRequest)
     private let tokensThrottled = Self.tokenCounter(.throttled)
+    private let tokensFailed = Self.tokenCounter(.failed)
     /// Events committed (a replay stores none).
     let eventsStored = Counter(label: "intake_events_stored_total")
     /// Event posts answered from an idempotency key's first answer.
@@ -39,6 +42,7 @@ struct ServerMetrics: Sendable {
         case .invalidCredentials: tokensRefusedForCredentials
         case .invalidRequest: tokensRefusedForRequest
         case .throttled: tokensThrottled
+        case .failed: tokensFailed
         }
     }
 

@@ -29,6 +29,9 @@ struct TokenController {
                 default: metrics.tokenRequests(.invalidRequest).increment()
                 }
                 throw error
+            } catch {
+                metrics.tokenRequests(.failed).increment()
+                throw error
             }
         }
     }

@@ -39,7 +39,8 @@ struct EventRetentionService: Service {
             while !Task.isCancelled {
                 let deleted = try await store.deleteEvents(receivedBefore: cutoff, limit: Self.batchSize)
                 total += deleted
-                guard deleted == Self.batchSize else { break }
+                // Nothing left to delete among the oldest: until the next run.
+                guard deleted > 0 else { break }
                 try await Task.sleep(for: Self.pauseBetweenBatches)
             }
         } catch where !Task.isCancelled {

@@ -13,35 +13,83 @@ extension PostgresStore: EventStore {
         try await bounded { client, logger in try await Self.eventPage(query, client: client, logger: logger) }
     }
 
+    /// Pages follow commit order, (txid, id), and cover only transactions below a bound: the
+    /// oldest transaction still writing events, or, if none is, the next transaction id. Every
+    /// event of a transaction below it is committed (or never will be), and any event that
+    /// commits later has a transaction at or past it, so it comes after the cursor and no reader
+    /// skips it. The bound is read first, in a statement of its own, because the page's snapshot
+    /// must be taken after it. Only event writers hold it back: a long transaction elsewhere in
+    /// the cluster does not, and a client reads its own event as soon as its post was answered.
     private static func eventPage(_ query: EventPageQuery, client: PostgresClient, logger: Logger) async throws -> EventRecordPage {
         var page = EventRecordPageBuilder(query)
+        let after = try await commitPosition(of: query.after, client: client, logger: logger)
+        let bound = try await settledBound(client: client, logger: logger)
         // Not a prepared statement, unlike the write path: PostgreSQL plans this one with the filters'
         // values, so a filter can use its index; a generic plan for the optional filters could not.
         let rows = try await client.query(
             """
             SELECT id, account, client_id, event_type, event_name, source_id, fields, event_id, person_id, ga_client_id,
-                   affiliate_id, created_at, received_at
+                   affiliate_id, created_at, received_at, txid::text::int8
             FROM events
-            WHERE (\(query.account)::text IS NULL OR account = \(query.account)) AND id > \(query.after ?? 0)
+            WHERE (\(query.account)::text IS NULL OR account = \(query.account))
+              AND (txid, id) > (\(after.transaction)::int8::text::xid8, \(after.id))
+              AND txid < \(bound)::int8::text::xid8
               AND (\(query.sourceID)::text IS NULL OR source_id = \(query.sourceID))
               AND (\(query.eventType?.rawValue)::text IS NULL OR event_type = \(query.eventType?.rawValue))
               AND created_at >= \(query.since ?? Int64.min) AND created_at < \(query.until ?? Int64.max)
-            ORDER BY id
+            ORDER BY txid, id
             LIMIT \(page.rowLimit)
             """, logger: logger)
         // Rows stream in with backpressure; leaving the loop early discards the rest.
         for try await row in rows.decode(
-            (Int64, String, String, String, String, String, String, String?, String?, String?, String?, Int64, Int64).self)
+            (Int64, String, String, String, String, String, String, String?, String?, String?, String?, Int64, Int64, Int64).self)
         {
             let added = try page.add(fieldsJSON: row.6) {
                 try EventRecord(
                     id: row.0, receivedAt: row.12, account: row.1, clientID: row.2, eventType: row.3, eventName: row.4,
                     sourceID: row.5, fieldsJSON: row.6, eventID: row.7, personID: row.8, gaClientID: row.9, affiliateID: row.10,
-                    createdAt: row.11)
+                    createdAt: row.11, transaction: row.13)
             }
             if !added { break }
         }
         return page.page
+    }
+
+    /// The transaction id below which every transaction has finished writing events: the lowest
+    /// of the transactions holding ``eventWriterLock`` (a writer takes it before it writes and
+    /// so before it has an id), and the next id not yet handed out. `pg_locks` gives 32-bit ids;
+    /// they are widened with the epoch of the 64-bit next id, which they are within 2^31 below.
+    private static func settledBound(client: PostgresClient, logger: Logger) async throws -> Int64 {
+        let (high, low) = (eventWriterLock >> 32, eventWriterLock & 0xFFFF_FFFF)
+        let rows = try await client.query(
+            """
+            SELECT pg_snapshot_xmax(pg_current_snapshot())::text::int8,
+                   ARRAY(SELECT own.transactionid::text::int8
+                         FROM pg_locks writer JOIN pg_locks own ON own.pid = writer.pid
+                         WHERE writer.locktype = 'advisory' AND writer.classid = \(high)::oid AND writer.objid = \(low)::oid
+                           AND writer.objsubid = 1 AND writer.granted
+                           AND own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted)
+            """, logger: logger)
+        for try await (next, writing) in rows.decode((Int64, [Int64]).self) {
+            let epoch = next >> 32
+            let widened = writing.map { xid in ((xid < next & 0xFFFF_FFFF ? epoch : epoch - 1) << 32) | xid }
+            return widened.reduce(next, min)
+        }
+        return 0
+    }
+
+    /// The (transaction, id) to page after. A bare id (a cursor from before schema version 5,
+    /// or an export's position given by hand) goes on from that event's transaction, or, when
+    /// the event is gone, from the transaction of the nearest event before it.
+    private static func commitPosition(
+        of cursor: EventCursor?, client: PostgresClient, logger: Logger
+    ) async throws -> (transaction: Int64, id: Int64) {
+        guard let cursor else { return (0, 0) }
+        if let transaction = cursor.transaction { return (transaction, cursor.id) }
+        let rows = try await client.query(
+            "SELECT txid::text::int8 FROM events WHERE id <= \(cursor.id) ORDER BY id DESC LIMIT 1", logger: logger)
+        for try await transaction in rows.decode(Int64.self) { return (transaction, cursor.id) }
+        return (0, cursor.id)
     }
 
     package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {
@@ -64,58 +112,59 @@ extension PostgresStore: EventStore {
         }
     }
 
-    /// Commits a batch of submissions in one transaction of a few round trips, whatever its size:
-    /// one look-up of the idempotency keys, one multi-row insert of the events, one of the keys.
-    /// An advisory lock makes event transactions of all instances commit one after another, so
-    /// ids are committed in order and a reader paging with `after` never skips an event.
+    /// Commits a batch of submissions in one round trip, or two when any carries an idempotency
+    /// key, whatever its size, without a lock shared with other instances:
+    ///
+    /// - Without keys: one multi-row insert, one statement.
+    /// - With keys: first one statement looks the keys up and draws ids from the events sequence
+    ///   for every event of the batch; ``IdempotencyPlan`` decides; then one statement inserts
+    ///   the fresh events under those ids and their keys with the receipts, atomically. A key
+    ///   that another instance stored in between makes that statement fail on the key's primary
+    ///   key, storing nothing; the batch is then planned again, and finds the key (a replay, or a
+    ///   reused key). Ids drawn and not used are gaps.
     static func commit(
         _ submissions: [EventSubmission], client: PostgresClient, logger: Logger
     ) async throws -> [EventSubmission.Outcome] {
         let references = IdempotencyPlan.references(submissions)
-        if references.isEmpty {
-            // Nothing to look up or remember: lock, insert and commit in one statement, one round trip.
+        let receivedAt = UnixTime.nowMilliseconds()
+        guard !references.isEmpty else {
             let plan = IdempotencyPlan(submissions, stored: [:])
-            let receivedAt = UnixTime.nowMilliseconds()
-            let insert = EventStatements.InsertEvents(submissions, receivedAt: receivedAt, lock: eventWriteLock)
+            let insert = EventStatements.InsertEvents(submissions, receivedAt: receivedAt)
             let ids = try await insertedIDs(insert) { try await client.execute($0, logger: logger) }
             return plan.outcomes(receipts: plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt))
         }
-        return try await client.withTransaction(logger: logger) { connection in
-            try await perform(EventStatements.LockWrites(lock: eventWriteLock), on: connection, logger: logger)
-            let plan = IdempotencyPlan(
-                submissions, stored: try await storedKeys(references, connection: connection, logger: logger))
-            let receivedAt = UnixTime.nowMilliseconds()
-            let fresh = plan.freshIndices.map { submissions[$0] }
-            let insert = EventStatements.InsertEvents(fresh, receivedAt: receivedAt, lock: nil)
-            let ids = try await insertedIDs(insert) { try await connection.execute($0, logger: logger) }
-            let receipts = plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt)
-            let keys = plan.keysToStore(submissions, receipts: receipts, receivedAt: receivedAt)
-            if !keys.isEmpty {
-                try await perform(EventStatements.InsertKeys(keys, createdAt: receivedAt / 1000), on: connection, logger: logger)
-            }
-            return plan.outcomes(receipts: receipts)
+        do {
+            return try await commitKeyed(submissions, references: references, receivedAt: receivedAt, client: client, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // Another instance stored one of the keys since the look-up: plan again with it.
+            return try await commitKeyed(submissions, references: references, receivedAt: receivedAt, client: client, logger: logger)
         }
     }
 
-    private static func storedKeys(
-        _ references: [IdempotencyKeyReference], connection: PostgresConnection, logger: Logger
-    ) async throws -> [IdempotencyKeyReference: StoredIdempotencyKey] {
-        let rows = try await connection.execute(
-            EventStatements.FindKeys(clientIDs: references.map(\.clientID), keys: references.map(\.key)), logger: logger)
+    private static func commitKeyed(
+        _ submissions: [EventSubmission], references: [IdempotencyKeyReference], receivedAt: Int64, client: PostgresClient,
+        logger: Logger
+    ) async throws -> [EventSubmission.Outcome] {
+        let lookup = EventStatements.FindKeysAndDrawIDs(
+            clientIDs: references.map(\.clientID), keys: references.map(\.key), idCount: submissions.reduce(0) { $0 + $1.events.count })
         var stored: [IdempotencyKeyReference: StoredIdempotencyKey] = [:]
-        for try await (clientID, key, fingerprint, eventIDs, receivedAt) in rows {
+        var drawn: [Int64] = []
+        for try await (ids, clientID, key, fingerprint, eventIDs, keyReceivedAt) in try await client.execute(lookup, logger: logger) {
+            drawn = ids
+            guard let clientID, let key, let fingerprint, let eventIDs, let keyReceivedAt else { continue }
             stored[IdempotencyKeyReference(clientID: clientID, key: key)] = try StoredIdempotencyKey(
-                fingerprint: Array(fingerprint.readableBytesView), eventIDList: eventIDs, receivedAt: receivedAt)
+                fingerprint: Array(fingerprint.readableBytesView), eventIDList: eventIDs, receivedAt: keyReceivedAt)
         }
-        return stored
-    }
-
-    /// Runs a statement whose rows do not matter. They are read all the same: postgres-nio wants a
-    /// result consumed before the connection runs the next statement.
-    private static func perform<Statement: PostgresPreparedStatement>(
-        _ statement: Statement, on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        for try await _ in try await connection.execute(statement, logger: logger) {}
+        let plan = IdempotencyPlan(submissions, stored: stored)
+        let fresh = plan.freshIndices.map { submissions[$0] }
+        let ids = Array(drawn.sorted().prefix(fresh.reduce(0) { $0 + $1.events.count }))
+        let receipts = plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt)
+        let keys = plan.keysToStore(submissions, receipts: receipts, receivedAt: receivedAt)
+        let insert = EventStatements.InsertKeyedEvents(fresh, ids: ids, keys: keys, receivedAt: receivedAt)
+        if !insert.isEmpty {
+            for try await _ in try await client.execute(insert, logger: logger) {}
+        }
+        return plan.outcomes(receipts: receipts)
     }
 
     /// Runs `insert` unless it has no rows; returns the new ids in insertion order.

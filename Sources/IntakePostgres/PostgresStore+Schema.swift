@@ -150,12 +150,31 @@ extension PostgresStore {
                 "CREATE INDEX audit_by_time ON audit (at, id)",
             ]
         ),
+        (
+            // Instances commit events concurrently (no lock orders them), so an event can commit
+            // after one with a higher id. Each row records its transaction; reads page in commit
+            // order, (txid, id), over transactions older than any event writer still running. Rows
+            // from before get transaction 0 and come first, in id order.
+            5,
+            [
+                "ALTER TABLE events ADD COLUMN txid xid8 NOT NULL DEFAULT '0'",
+                "ALTER TABLE events ALTER COLUMN txid SET DEFAULT pg_current_xact_id()",
+                "CREATE INDEX events_by_account_commit ON events (account, txid, id)",
+                "CREATE INDEX events_by_source_commit ON events (account, source_id, txid, id)",
+                "CREATE INDEX events_by_type_commit ON events (account, event_type, txid, id)",
+                "CREATE INDEX events_by_commit ON events (txid, id)",
+                "DROP INDEX events_by_account",
+                "DROP INDEX events_by_source",
+                "DROP INDEX events_by_type",
+            ]
+        ),
     ]
 
-    /// Advisory lock ids: one for migrations, one that orders event commits across instances, one
+    /// Advisory lock ids: one for migrations; one that every event-writing statement holds shared
+    /// (writers never wait for each other; readers list its holders, see ``eventPage(_:)``); one
     /// that makes rotations of the key set take turns.
     static let migrationLock: Int64 = 0x696E_7461_6B65_0001
-    static let eventWriteLock: Int64 = 0x696E_7461_6B65_0002
+    package static let eventWriterLock: Int64 = 0x696E_7461_6B65_0002
     static let keyRotationLock: Int64 = 0x696E_7461_6B65_0003
 
     /// Applies pending migrations. Instances starting together take turns on an advisory lock.

@@ -26,7 +26,7 @@ extension SQLiteStore: EventStore {
                     """,
                 arguments: StatementArguments(query.account.map { [$0] } ?? [])
                     + [
-                        query.after ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
+                        query.after?.id ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
                         query.until ?? Int64.max, page.rowLimit,
                     ])
             while let row = try rows.next() {

@@ -64,7 +64,7 @@ struct EventRetentionAndExportStoreTests {
                 let page = try await store.eventPage(query)
                 read += page.records.map { ($0.receipt.id, $0.account) }
                 guard page.hasMore, let last = page.records.last else { break }
-                query.after = last.receipt.id
+                query.after = last.cursor
             }
             #expect(read.map(\.0) == expected.map(\.0))
             #expect(read.map(\.1) == expected.map(\.1))

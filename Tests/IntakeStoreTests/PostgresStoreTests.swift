@@ -111,7 +111,7 @@ struct PostgresSharedDatabaseTests {
             for reader in [a, b] {
                 let read = try await reader.events(EventPageQuery(account: "default", limit: EventPageQuery.maximumLimit))
                 #expect(read.count == expectedCount)
-                #expect(read.map(\.receipt.id) == allIDs.sorted(), "not every event reads back, in id order")
+                #expect(read.map(\.receipt.id).sorted() == allIDs.sorted(), "not every event reads back, once")
                 let nameByID = Dictionary(uniqueKeysWithValues: read.map { ($0.receipt.id, $0.event.eventName) })
                 for (tag, ids) in stored {
                     #expect(ids == ids.sorted(), "\(tag): ids out of order")
@@ -121,8 +121,9 @@ struct PostgresSharedDatabaseTests {
         }
     }
 
-    /// Ids are committed in order across instances, so a reader that pages with `after` while two
-    /// instances write never skips an event that commits behind its cursor.
+    /// Instances commit concurrently, so events commit out of id order; a reader that pages with
+    /// `after` while two instances write still sees every event once, since pages follow commit
+    /// order and cover only finished transactions.
     @Test func aReaderPagingWhileTwoStoresWriteSeesEveryEventOnce() async throws {
         try await withDatabase(.postgres) { database in
             let a = try await database.openPostgres()
@@ -140,14 +141,14 @@ struct PostgresSharedDatabaseTests {
                 var written: [Int64] = []
                 var pending = writes
                 var seen: [Int64] = []
-                var cursor: Int64?
+                var cursor: EventCursor?
                 // Page while the writes are under way; once all are done, one last pass to the end.
                 while true {
                     let allWritten = pending == 0
                     while true {
                         let page = try await reader.events(EventPageQuery(account: "default", after: cursor, limit: 7))
                         seen += page.map(\.receipt.id)
-                        cursor = page.last?.receipt.id ?? cursor
+                        cursor = page.last?.cursor ?? cursor
                         if page.count < 7 { break }
                     }
                     if allWritten { break }
@@ -159,7 +160,40 @@ struct PostgresSharedDatabaseTests {
                 return (written, seen)
             }
             #expect(written.count == writes)
-            #expect(seen == written.sorted(), "the paging reader skipped or repeated events")
+            #expect(seen.count == written.count && Set(seen) == Set(written), "the paging reader skipped or repeated events")
+        }
+    }
+
+    /// An event-writing transaction still open holds back what pages cover: an event committed
+    /// after it started (by another instance, with a higher id and a later transaction) is not
+    /// read yet, so the reader's cursor cannot pass the open transaction's event, which then
+    /// arrives on the next page. Only event writers count: an unrelated open transaction in the
+    /// cluster holds back nothing.
+    @Test func anOpenEventWriterHoldsBackLaterCommitsAndNothingElseDoes() async throws {
+        try await withDatabase(.postgres) { database in
+            let writer = try await database.openPostgres()
+            let other = try await database.openPostgres()
+            let reader = try await database.openPostgres()
+            let early = try #require(try await other.store(Fixtures.submission(events: [Fixtures.event(name: "early")])).storedIDs)
+            try await writer.client.withTransaction(logger: PostgresTestDatabase.logger) { connection in
+                // As EventStatements do: the shared writer lock first, then the write.
+                try await connection.query("SELECT pg_advisory_xact_lock_shared(\(PostgresStore.eventWriterLock))", logger: PostgresTestDatabase.logger)
+                try await connection.query(
+                    """
+                    INSERT INTO events (account, client_id, event_type, event_name, source_id, fields, created_at, received_at)
+                    VALUES ('default', 'c', 'lead', 'slow', 's', '{}', 0, 0)
+                    """, logger: PostgresTestDatabase.logger)
+                let later = try #require(try await other.store(Fixtures.submission(events: [Fixtures.event(name: "later")])).storedIDs)
+                let first = try await reader.eventPage(EventPageQuery(account: "default"))
+                #expect(first.records.map(\.receipt.id) == early, "read past an event writer still open")
+                #expect(later[0] > early[0])
+            }
+            // A transaction that writes no events holds nothing back.
+            try await other.client.withTransaction(logger: PostgresTestDatabase.logger) { connection in
+                try await connection.query("INSERT INTO audit (at, actor, action, subject, detail) VALUES (0, 'x', 'y', 'z', '')", logger: PostgresTestDatabase.logger)
+                let all = try await reader.events(EventPageQuery(account: "default"))
+                #expect(all.map(\.event.eventName) == ["early", "slow", "later"])
+            }
         }
     }
 }

@@ -97,7 +97,7 @@ struct EventPageSizeTests {
                     events: [Fixtures.event(name: "e\(number)", fields: big)])).storedIDs)
             }
             var seen: [Int64] = []
-            var after: Int64?
+            var after: EventCursor?
             var pages = 0
             while pages < 20 {
                 let page = try await store.eventPage(EventPageQuery(account: "default", after: after, limit: 1000, maximumBytes: 30_000))
@@ -105,7 +105,7 @@ struct EventPageSizeTests {
                 #expect(page.records.count <= 3, "a page of \(page.records.count) events of 10 kB each is past the 30 kB budget")
                 seen += page.records.map(\.receipt.id)
                 guard page.hasMore else { break }
-                after = page.records.last?.receipt.id
+                after = page.records.last?.cursor
             }
             #expect(seen == sent)
             #expect(pages == 4)

@@ -26,24 +26,27 @@ struct EventsCommand: AsyncParsableCommand {
         @Option(help: "Only events created before this time: \(TimeArgument.help).") var until: String?
         @Option(name: .customLong("source-id"), help: "Only events of this source_id.") var sourceID: String?
         @Option(help: "Only events of this account.") var account: String?
-        @Option(help: "Only events with an id greater than this (to resume an export).") var after: Int64?
+        @Option(help: "Only events after this position (what an interrupted export printed, or an event id), to resume an export.")
+        var after: String?
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if let since, TimeArgument.milliseconds(since, now: 0) == nil { throw ValidationError("--since \(TimeArgument.help)") }
             if let until, TimeArgument.milliseconds(until, now: 0) == nil { throw ValidationError("--until \(TimeArgument.help)") }
-            if let after, after < 0 { throw ValidationError("--after must be an event id, 0 or more") }
+            if let after, EventCursor(after) == nil {
+                throw ValidationError("--after takes the position an export printed (e.g. 4711 or 7412.4711) or an event id")
+            }
         }
 
         func run() async throws {
             let now = UnixTime.nowMilliseconds()
             let query = EventPageQuery(
-                account: account, after: after, limit: Self.pageSize, sourceID: sourceID,
+                account: account, after: after.flatMap(EventCursor.init), limit: Self.pageSize, sourceID: sourceID,
                 since: since.flatMap { TimeArgument.milliseconds($0, now: now) },
                 until: until.flatMap { TimeArgument.milliseconds($0, now: now) })
             let progress = ExportProgress()
             StandardOutput.ignoreBrokenPipes()
-            let (exported, lastID) = try await database.withStore { store in
+            let (exported, resumeAfter) = try await database.withStore { store in
                 var query = query
                 var exported = 0
                 while true {
@@ -62,13 +65,13 @@ struct EventsCommand: AsyncParsableCommand {
                         throw CLIError("stdout was closed after \(exported) events\(resume)")
                     }
                     exported += page.records.count
-                    query.after = last.receipt.id
+                    query.after = last.cursor
                     progress.show(exported: exported, lastID: last.receipt.id)
                     if !page.hasMore { break }
                 }
                 return (exported, query.after)
             }
-            progress.finish(exported: exported, lastID: lastID)
+            progress.finish(exported: exported, resumeAfter: resumeAfter)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IntakeCore
 
 /// The progress of `intake events export` on stderr: a redrawn line on a terminal, nothing
 /// otherwise but the closing summary (stdout carries the events).
@@ -15,10 +16,10 @@ struct ExportProgress {
         if isTerminal { try? StandardOutput.write(Array("\r\u{1B}[K".utf8), to: STDERR_FILENO) }
     }
 
-    func finish(exported: Int, lastID: Int64?) {
+    func finish(exported: Int, resumeAfter: EventCursor?) {
         var line = isTerminal ? "\r\u{1B}[K" : ""
         line += "Exported \(exported) event\(exported == 1 ? "" : "s")"
-        if let lastID { line += "; to go on later, add --after \(lastID)" }
+        if let resumeAfter { line += "; to go on later, add --after \(resumeAfter)" }
         try? StandardOutput.write(Array((line + "\n").utf8), to: STDERR_FILENO)
     }
 }

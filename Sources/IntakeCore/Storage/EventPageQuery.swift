@@ -8,8 +8,8 @@ package struct EventPageQuery: Sendable, Hashable {
 
     /// Nil reads every account (`intake events export`); `/v2` always names the caller's.
     package var account: String?
-    /// Only events with an id greater than this (the cursor).
-    package var after: Int64?
+    /// Only events after this one, in the store's order (the cursor).
+    package var after: EventCursor?
     package var limit: Int
     package var sourceID: String?
     package var eventType: EventType?
@@ -21,7 +21,7 @@ package struct EventPageQuery: Sendable, Hashable {
     package var maximumBytes: Int
 
     package init(
-        account: String?, after: Int64? = nil, limit: Int = 100, sourceID: String? = nil, eventType: EventType? = nil,
+        account: String?, after: EventCursor? = nil, limit: Int = 100, sourceID: String? = nil, eventType: EventType? = nil,
         since: Int64? = nil, until: Int64? = nil, maximumBytes: Int = defaultMaximumBytes
     ) {
         self.account = account

@@ -6,9 +6,12 @@ package struct EventRecord: Sendable, Hashable {
     package var account: String
     package var clientID: String
     package var event: EventInput
+    /// Where a page that ends with this event ends (see ``EventCursor``).
+    package var cursor: EventCursor
 
-    package init(receipt: CommitReceipt, account: String, clientID: String, event: EventInput) {
+    package init(receipt: CommitReceipt, account: String, clientID: String, event: EventInput, transaction: Int64? = nil) {
         self.receipt = receipt
+        self.cursor = EventCursor(id: receipt.id, transaction: transaction)
         self.account = account
         self.clientID = clientID
         self.event = event
@@ -19,7 +22,7 @@ package struct EventRecord: Sendable, Hashable {
     package init(
         id: Int64, receivedAt: Int64, account: String, clientID: String, eventType: String, eventName: String, sourceID: String,
         fieldsJSON: String, eventID: String?, personID: String?, gaClientID: String?, affiliateID: String?,
-        createdAt: Int64
+        createdAt: Int64, transaction: Int64? = nil
     ) throws(CorruptStoredRow) {
         guard let type = EventType(rawValue: eventType) else {
             throw CorruptStoredRow(table: "events", detail: "event \(id) has an unknown event_type")
@@ -31,6 +34,7 @@ package struct EventRecord: Sendable, Hashable {
             receipt: CommitReceipt(id: id, receivedAt: receivedAt), account: account, clientID: clientID,
             event: EventInput(
                 eventType: type, eventName: eventName, sourceID: sourceID, fields: fields, eventID: eventID,
-                personID: personID, gaClientID: gaClientID, affiliateID: affiliateID, createdAt: createdAt))
+                personID: personID, gaClientID: gaClientID, affiliateID: affiliateID, createdAt: createdAt),
+            transaction: transaction)
     }
 }

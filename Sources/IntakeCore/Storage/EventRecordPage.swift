@@ -4,6 +4,9 @@ package struct EventRecordPage: Sendable, Hashable {
     /// More events match after the last one here.
     package var hasMore: Bool
 
+    /// The cursor to the next page; nil on the last.
+    package var nextCursor: EventCursor? { hasMore ? records.last?.cursor : nil }
+
     package init(records: [EventRecord], hasMore: Bool) {
         self.records = records
         self.hasMore = hasMore

@@ -39,7 +39,7 @@ extension EventsController {
         var problems: [FieldProblem] = []
         var query = EventPageQuery(account: account)
         if let after = parameters["after"] {
-            if let value = Int64(after), value >= 0 { query.after = value } else {
+            if let cursor = EventCursor(String(after)) { query.after = cursor } else {
                 problems.append(FieldProblem(field: "after", detail: "must be a cursor from next_cursor"))
             }
         }

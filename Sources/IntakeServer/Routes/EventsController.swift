@@ -93,7 +93,7 @@ struct EventsController {
         } catch {
             throw Problem.unavailable("The events could not be read; retry later")
         }
-        let nextCursor = page.hasMore ? page.records.last.map { String($0.receipt.id) } : nil
+        let nextCursor = page.nextCursor?.description
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: Self.pageJSON(page.records, nextCursor: nextCursor))))

@@ -9,6 +9,7 @@
 #   DATABASE=$(scripts/throwaway-postgres.sh) scripts/load.sh   # on PostgreSQL
 #
 # Prints one line per endpoint (requests/s, p50, p99, non-2xx) and each rate as a share of /health's.
+# "event+key" sends every event with its own Idempotency-Key, as the SDK and `intake send` do.
 # "token+churn" repeats the token run while the CLI changes the client registry 4 times a second
 # (each change makes the server reload the registry), to show what live changes cost.
 set -euo pipefail
@@ -63,6 +64,7 @@ results=$workdir/results.tsv
   run health "http://127.0.0.1:$PORT/health"
   run token -s scripts/wrk/token.lua "http://127.0.0.1:$PORT/oauth2/token"
   run event -s scripts/wrk/event.lua "http://127.0.0.1:$PORT/v2/event"
+  INTAKE_IDEMPOTENCY_KEYS=1 run event+key -s scripts/wrk/event.lua "http://127.0.0.1:$PORT/v2/event"
   ( while true; do
       "$INTAKE_BIN" clients create --name churn --database "$database" >/dev/null 2>&1
       sleep 0.25

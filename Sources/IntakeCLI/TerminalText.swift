@@ -29,7 +29,9 @@ enum TerminalText {
     }
 
     private static func replacingUnsafe(in text: String, with spelling: (Unicode.Scalar) -> String) -> String {
-        guard firstUnsafeScalar(in: text) != nil else { return text }
+        // Printable ASCII, what nearly every log value is, needs no look-up of Unicode properties
+        // (which took 4% of a server's CPU when every request line went through them).
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 > 0x7E }), firstUnsafeScalar(in: text) != nil else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             if isUnsafe(scalar) { out += spelling(scalar) } else { out.unicodeScalars.append(scalar) }

@@ -34,10 +34,15 @@ package final class PostgresStore: Sendable {
         self.init(pool: PostgresPool(client), logger: logger)
     }
 
+    /// Batches in flight at once; measured with `scripts/load.sh` on PostgreSQL (see the README).
+    static let concurrentCommits = 4
+
     private init(pool: PostgresPool, logger: Logger) {
         self.pool = pool
         self.logger = logger
-        self.eventWriter = GroupCommitQueue(database: "postgres") { submissions in
+        // Commits of one instance overlap as those of several do (nothing orders them but the
+        // transactions themselves), so a batch's round trips do not hold up the next.
+        self.eventWriter = GroupCommitQueue(database: "postgres", concurrency: Self.concurrentCommits) { submissions in
             // One deadline for the batch and any one-by-one retries of it, so an outage costs a
             // request at most `commitTimeout`.
             do {

@@ -3,7 +3,9 @@ import Synchronization
 
 /// Commits submitted jobs in batches: while one batch is being committed, new jobs wait, then go
 /// together in the next one, so one fsync (or one database round trip) pays for many requests —
-/// group commit. Batches are committed one at a time, in submission order. Each batch's size and
+/// group commit. Up to `concurrency` batches are committed at once (one for a database with a
+/// single writer; more where commits can overlap, so that a batch's round trips do not hold up
+/// the next one), each taking what waits when it starts. Each batch's size and
 /// commit time go to swift-metrics (`intake_group_commit_batch_size`,
 /// `intake_group_commit_duration_seconds`), labelled with the queue's `database`.
 ///
@@ -16,7 +18,8 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
 
     private struct State {
         var pending: [Waiter] = []
-        var isDraining = false
+        /// Tasks taking batches now, at most `concurrency`.
+        var drainers = 0
     }
 
     private let state = Mutex(State())
@@ -24,10 +27,15 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
     private let commit: @Sendable ([Job]) async -> [Result<Output, any Error>]
     private let batchSize: Recorder
     private let commitDuration: CoreMetrics.Timer
+    private let concurrency: Int
 
-    /// `database` labels the metrics (`sqlite`, `postgres`).
-    package init(database: String, commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]) {
+    /// `database` labels the metrics (`sqlite`, `postgres`); `concurrency` is how many batches
+    /// may be committed at once.
+    package init(
+        database: String, concurrency: Int = 1, commit: @escaping @Sendable ([Job]) async -> [Result<Output, any Error>]
+    ) {
         self.commit = commit
+        self.concurrency = max(1, concurrency)
         self.batchSize = Recorder(label: "intake_group_commit_batch_size", dimensions: [("database", database)], aggregate: true)
         self.commitDuration = CoreMetrics.Timer(label: "intake_group_commit_duration_seconds", dimensions: [("database", database)])
     }
@@ -37,8 +45,8 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
         try await withCheckedThrowingContinuation { continuation in
             let startDraining = state.withLock { state in
                 state.pending.append((job, continuation))
-                guard !state.isDraining else { return false }
-                state.isDraining = true
+                guard state.drainers < concurrency else { return false }
+                state.drainers += 1
                 return true
             }
             if startDraining {
@@ -53,7 +61,7 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
             let batch: [Waiter] = state.withLock { state in
                 let batch = state.pending
                 state.pending.removeAll(keepingCapacity: true)
-                if batch.isEmpty { state.isDraining = false }
+                if batch.isEmpty { state.drainers -= 1 }
                 return batch
             }
             if batch.isEmpty { return }

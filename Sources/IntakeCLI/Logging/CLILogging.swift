@@ -5,8 +5,8 @@ import Synchronization
 
 /// Log lines go to stderr for every command, so that stdout carries only a command's output
 /// (`clients list --json` stays parseable when the store logs a permission warning), as plain lines
-/// (``TextLogHandler``) or, with `intake serve --log-format json`, as one JSON object per line
-/// (``JSONLogHandler``). Call ``flush()`` before the process ends.
+/// or, with `intake serve --log-format json`, as one JSON object per line (``LogLineHandler``).
+/// Call ``flush()`` before the process ends.
 enum CLILogging {
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
         case text, json
@@ -20,16 +20,9 @@ enum CLILogging {
         let format = chosenFormat.withLock { $0 } ?? .text
         let level = ProcessInfo.processInfo.environment["INTAKE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         LoggingSystem.bootstrap { label in
-            switch format {
-            case .text:
-                var handler = TextLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            case .json:
-                var handler = JSONLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
+            var handler = LogLineHandler(label: label, format: format)
+            handler.logLevel = level
+            return handler
         }
     }()
 

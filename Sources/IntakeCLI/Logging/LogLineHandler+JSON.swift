@@ -2,31 +2,12 @@ import IntakeCore
 import IntakeModel
 import Logging
 
-/// A swift-log handler that writes each entry to stderr as one JSON object on one line:
+/// `--log-format json`: one JSON object per line,
 /// `{"timestamp":"2026-12-02T10:00:00.123Z","level":"info","label":"intake","message":"request","status":201,…}`,
-/// the metadata as members (numbers stay numbers), for log shippers that read JSON.
-///
-/// swift-log ships only a text handler. Lines go through ``LogSink``, like ``TextLogHandler``'s.
-///
-/// ```swift
-/// LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
-/// ```
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-
-    init(label: String) {
-        self.label = label
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
+/// the metadata as members (numbers stay numbers), for log shippers that read JSON. swift-log
+/// ships only a text handler.
+extension LogLineHandler {
+    static func jsonLine(_ event: LogEvent, label: String, metadata: [(key: String, value: Logger.Metadata.Value)]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         JSONWriter.appendObjectStart(&out)
@@ -34,13 +15,13 @@ struct JSONLogHandler: LogHandler {
         JSONWriter.appendMember("level", string: event.level.rawValue, to: &out)
         JSONWriter.appendMember("label", string: label, to: &out)
         JSONWriter.appendMember("message", string: event.message.description, to: &out)
-        for (key, value) in LogEventMetadata.merged(self, event) where !["timestamp", "level", "label", "message"].contains(key) {
+        for (key, value) in metadata where !["timestamp", "level", "label", "message"].contains(key) {
             JSONWriter.appendKey(key, to: &out)
             Self.append(value, to: &out)
         }
         JSONWriter.appendObjectEnd(&out)
         out.append(UInt8(ascii: "\n"))
-        LogSink.standardError.append(out, urgent: event.level >= .warning)
+        return out
     }
 
     private static func append(_ value: Logger.Metadata.Value, to out: inout [UInt8]) {

@@ -142,7 +142,9 @@ enum EventStatements {
             self.receivedAt = receivedAt
             self.ids = ids
             self.columns = EventColumns(submissions)
-            for entry in entries {
+            // In one order for every batch: two batches inserting the same keys in opposite orders
+            // would deadlock.
+            for entry in entries.sorted(by: { ($0.reference.clientID, $0.reference.key) < ($1.reference.clientID, $1.reference.key) }) {
                 keyClientIDs.append(entry.reference.clientID)
                 keys.append(entry.reference.key)
                 fingerprints.append(ByteBuffer(bytes: entry.stored.fingerprint))

@@ -18,8 +18,8 @@ extension PostgresStore: EventStore {
     /// event of a transaction below it is committed (or never will be), and any event that
     /// commits later has a transaction at or past it, so it comes after the cursor and no reader
     /// skips it. The bound is read first, in a statement of its own, because the page's snapshot
-    /// must be taken after it. Only event writers hold it back: a long transaction elsewhere in
-    /// the cluster does not, and a client reads its own event as soon as its post was answered.
+    /// must be taken after it. Only event writers of this database hold it back, not a long
+    /// transaction elsewhere in the cluster.
     private static func eventPage(_ query: EventPageQuery, client: PostgresClient, logger: Logger) async throws -> EventRecordPage {
         var page = EventRecordPageBuilder(query)
         let after = try await commitPosition(of: query.after, client: client, logger: logger)
@@ -56,26 +56,45 @@ extension PostgresStore: EventStore {
     }
 
     /// The transaction id below which every transaction has finished writing events: the lowest
-    /// of the transactions holding ``eventWriterLock`` (a writer takes it before it writes and
-    /// so before it has an id), and the next id not yet handed out. `pg_locks` gives 32-bit ids;
-    /// they are widened with the epoch of the 64-bit next id, which they are within 2^31 below.
+    /// of the transactions holding ``eventWriterLock`` in this database (a writer takes it before
+    /// it writes, and so before it has an id), and the snapshot's `xmax`. The statement's snapshot
+    /// is taken before the lock table is read, so a writer that got its id after it has an id at
+    /// or past `xmax`. A writer's id is read from `pg_stat_activity` (set the moment the id is
+    /// handed out) and from its own transaction lock (taken just after), whichever shows it.
     private static func settledBound(client: PostgresClient, logger: Logger) async throws -> Int64 {
-        let (high, low) = (eventWriterLock >> 32, eventWriterLock & 0xFFFF_FFFF)
         let rows = try await client.query(
             """
             SELECT pg_snapshot_xmax(pg_current_snapshot())::text::int8,
-                   ARRAY(SELECT own.transactionid::text::int8
-                         FROM pg_locks writer JOIN pg_locks own ON own.pid = writer.pid
-                         WHERE writer.locktype = 'advisory' AND writer.classid = \(high)::oid AND writer.objid = \(low)::oid
-                           AND writer.objsubid = 1 AND writer.granted
-                           AND own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted)
+                   ARRAY(SELECT xid::text::int8 FROM (
+                             SELECT activity.backend_xid AS xid
+                             FROM pg_locks writer JOIN pg_stat_activity activity ON activity.pid = writer.pid
+                             WHERE \(unescaped: Self.writerLockCondition)
+                             UNION ALL
+                             SELECT own.transactionid
+                             FROM pg_locks writer JOIN pg_locks own ON own.pid = writer.pid
+                             WHERE \(unescaped: Self.writerLockCondition)
+                               AND own.locktype = 'transactionid' AND own.mode = 'ExclusiveLock' AND own.granted
+                         ) writers WHERE xid IS NOT NULL)
             """, logger: logger)
-        for try await (next, writing) in rows.decode((Int64, [Int64]).self) {
-            let epoch = next >> 32
-            let widened = writing.map { xid in ((xid < next & 0xFFFF_FFFF ? epoch : epoch - 1) << 32) | xid }
-            return widened.reduce(next, min)
+        for try await (xmax, writing) in rows.decode((Int64, [Int64]).self) {
+            return writing.map { widened($0, near: xmax) }.reduce(xmax, min)
         }
         return 0
+    }
+
+    /// `writer` is a granted hold of ``eventWriterLock`` in this database (a bigint advisory key
+    /// shows as its high and low halves, with `objsubid` 1). Constants only.
+    private static let writerLockCondition = """
+        writer.locktype = 'advisory' AND writer.classid = \(eventWriterLock >> 32) AND writer.objid = \(eventWriterLock & 0xFFFF_FFFF)
+          AND writer.objsubid = 1 AND writer.granted
+          AND writer.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """
+
+    /// A 32-bit transaction id (as `pg_locks` and `pg_stat_activity` give them) as the 64-bit one
+    /// nearest to `reference`: ids in use are within 2^31 of each other.
+    package static func widened(_ xid: Int64, near reference: Int64) -> Int64 {
+        let distance = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: xid) &- UInt32(truncatingIfNeeded: reference))
+        return reference + Int64(distance)
     }
 
     /// The (transaction, id) to page after. A bare id (a cursor from before schema version 5,

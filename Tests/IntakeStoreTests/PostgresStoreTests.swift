@@ -172,6 +172,7 @@ struct PostgresSharedDatabaseTests {
     @Test func anOpenEventWriterHoldsBackLaterCommitsAndNothingElseDoes() async throws {
         try await withDatabase(.postgres) { database in
             let writer = try await database.openPostgres()
+            let newer = try await database.openPostgres()
             let other = try await database.openPostgres()
             let reader = try await database.openPostgres()
             let early = try #require(try await other.store(Fixtures.submission(events: [Fixtures.event(name: "early")])).storedIDs)
@@ -184,16 +185,35 @@ struct PostgresSharedDatabaseTests {
                     VALUES ('default', 'c', 'lead', 'slow', 's', '{}', 0, 0)
                     """, logger: PostgresTestDatabase.logger)
                 let later = try #require(try await other.store(Fixtures.submission(events: [Fixtures.event(name: "later")])).storedIDs)
-                let first = try await reader.eventPage(EventPageQuery(account: "default"))
-                #expect(first.records.map(\.receipt.id) == early, "read past an event writer still open")
                 #expect(later[0] > early[0])
+                // A second writer, newer than every finished transaction, open at the same time.
+                try await newer.client.withTransaction(logger: PostgresTestDatabase.logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock_shared(\(PostgresStore.eventWriterLock))", logger: PostgresTestDatabase.logger)
+                    try await connection.query(
+                        """
+                        INSERT INTO events (account, client_id, event_type, event_name, source_id, fields, created_at, received_at)
+                        VALUES ('default', 'c', 'lead', 'newer', 's', '{}', 0, 0)
+                        """, logger: PostgresTestDatabase.logger)
+                    let first = try await reader.eventPage(EventPageQuery(account: "default"))
+                    #expect(first.records.map(\.receipt.id) == early, "read past an event writer still open")
+                }
             }
             // A transaction that writes no events holds nothing back.
             try await other.client.withTransaction(logger: PostgresTestDatabase.logger) { connection in
                 try await connection.query("INSERT INTO audit (at, actor, action, subject, detail) VALUES (0, 'x', 'y', 'z', '')", logger: PostgresTestDatabase.logger)
                 let all = try await reader.events(EventPageQuery(account: "default"))
-                #expect(all.map(\.event.eventName) == ["early", "slow", "later"])
+                #expect(all.map(\.event.eventName) == ["early", "slow", "later", "newer"])
             }
         }
+    }
+
+    @Test("32-bit transaction ids are widened to the 64-bit id nearest the reference, across an epoch")
+    func transactionIDsWiden() {
+        #expect(PostgresStore.widened(998, near: 1000) == 998)
+        #expect(PostgresStore.widened(1003, near: 1000) == 1003, "a writer newer than the snapshot's xmax")
+        let epochOne: Int64 = 1 << 32
+        #expect(PostgresStore.widened(0xFFFF_FFFE, near: epochOne + 5) == epochOne - 2)
+        #expect(PostgresStore.widened(3, near: epochOne + 5) == epochOne + 3)
+        #expect(PostgresStore.widened(9, near: epochOne - 2) == epochOne + 9)
     }
 }

@@ -26,7 +26,7 @@ struct EventsCommand: AsyncParsableCommand {
         @Option(help: "Only events created before this time: \(TimeArgument.help).") var until: String?
         @Option(name: .customLong("source-id"), help: "Only events of this source_id.") var sourceID: String?
         @Option(help: "Only events of this account.") var account: String?
-        @Option(help: "Only events after this position (what an interrupted export printed, or an event id), to resume an export.")
+        @Option(help: "Resume after this position: what an interrupted export printed (on PostgreSQL a bare event id resumes from that event's transaction).")
         var after: String?
         @OptionGroup var database: DatabaseOptions
 

@@ -130,7 +130,7 @@ struct TokenLifecycleTests {
                     #expect(try await a.formPost("/oauth2/revoke", "token=" + formEncoded(token), as: client).status == .ok)
                     // A read: a post would also wait for the SQLite write lock the two stores share. The
                     // promise is 5 s; the window is twice that, as this runs beside hundreds of tests on
-                    // two cores (it once took 6 s there), and a failure shows what B logged.
+                    // two cores (there it missed 5 s in two full runs of five), and a failure shows what B logged.
                     let refused = try await eventually(within: .seconds(10)) {
                         try await b.get("/v2/events?limit=1", token: token).status == .unauthorized
                     }

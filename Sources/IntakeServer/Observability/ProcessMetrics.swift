@@ -30,15 +30,18 @@ final class ProcessMetrics: Sendable {
     #endif
 
     init(registry: PrometheusCollectorRegistry) {
-        maximumFileDescriptors = registry.makeGauge(name: "process_max_fds", help: "Limit of open file descriptors.")
+        maximumFileDescriptors = registry.makeGauge(descriptor: Self.described("process_max_fds", "Limit of open file descriptors."))
         #if os(Linux)
-        cpuSeconds = registry.makeCounter(name: "process_cpu_seconds_total", help: "User and system CPU time spent, in seconds.")
-        residentBytes = registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.")
-        virtualBytes = registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.")
-        openFileDescriptors = registry.makeGauge(name: "process_open_fds", help: "Open file descriptors.")
-        startTime = registry.makeGauge(
-            name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch, in seconds.")
+        cpuSeconds = registry.makeCounter(descriptor: Self.described("process_cpu_seconds_total", "User and system CPU time spent, in seconds."))
+        residentBytes = registry.makeGauge(descriptor: Self.described("process_resident_memory_bytes", "Resident memory size in bytes."))
+        virtualBytes = registry.makeGauge(descriptor: Self.described("process_virtual_memory_bytes", "Virtual memory size in bytes."))
+        openFileDescriptors = registry.makeGauge(descriptor: Self.described("process_open_fds", "Open file descriptors."))
+        startTime = registry.makeGauge(descriptor: Self.described("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds."))
         #endif
+    }
+
+    private static func described(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Reads the figures now.

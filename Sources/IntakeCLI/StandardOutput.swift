@@ -20,9 +20,16 @@ enum StandardOutput {
                 let written = Foundation.write(fileDescriptor, base + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
+                    if errno == EAGAIN {
+                        // A non-blocking stream that is full: wait until it takes more.
+                        var waiting = pollfd(fd: fileDescriptor, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&waiting, 1, 100)
+                        continue
+                    }
                     if errno == EPIPE { throw Closed() }
                     throw CLIError("cannot write to \(fileDescriptor == STDOUT_FILENO ? "stdout" : "stderr"): \(String(cString: strerror(errno)))")
                 }
+                guard written > 0 else { throw Closed() }
                 offset += written
             }
         }

@@ -58,21 +58,7 @@ final class LogSink: Sendable {
     }
 
     private func write(_ lines: [UInt8]) {
-        lines.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(fileDescriptor, base + offset, bytes.count - offset)
-                if written < 0, errno == EINTR { continue }
-                if written < 0, errno == EAGAIN {
-                    // A non-blocking stderr that is full: wait until it takes more.
-                    var waiting = pollfd(fd: fileDescriptor, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&waiting, 1, 100)
-                    continue
-                }
-                guard written > 0 else { return }  // stderr is gone: nowhere left to say so.
-                offset += written
-            }
-        }
+        // A stderr that is gone leaves nowhere to say so.
+        try? StandardOutput.write(lines, to: fileDescriptor)
     }
 }

@@ -6,12 +6,15 @@ package struct EventRecord: Sendable, Hashable {
     package var account: String
     package var clientID: String
     package var event: EventInput
+    /// The transaction that stored it, where the store pages in commit order (PostgreSQL).
+    package var transaction: Int64?
+
     /// Where a page that ends with this event ends (see ``EventCursor``).
-    package var cursor: EventCursor
+    package var cursor: EventCursor { EventCursor(id: receipt.id, transaction: transaction) }
 
     package init(receipt: CommitReceipt, account: String, clientID: String, event: EventInput, transaction: Int64? = nil) {
         self.receipt = receipt
-        self.cursor = EventCursor(id: receipt.id, transaction: transaction)
+        self.transaction = transaction
         self.account = account
         self.clientID = clientID
         self.event = event

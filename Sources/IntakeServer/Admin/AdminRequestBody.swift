@@ -31,9 +31,7 @@ struct AdminRequestBody {
             return
         }
         guard let contentType = request.headers[.contentType], MediaType.essence(of: contentType) == "application/json" else {
-            throw Problem(
-                status: .unsupportedMediaType, type: Problem.typeBase + "unsupported-media-type",
-                detail: "The request body must be application/json")
+            throw Problem.notJSON
         }
         guard let parsed = try? JSONValue(parsing: body.readableBytesView) else {
             throw Problem.badRequest("The request body is not valid JSON")

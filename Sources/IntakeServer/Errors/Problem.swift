@@ -54,6 +54,9 @@ struct Problem: HTTPResponseError {
 extension Problem {
     static let typeBase = "urn:intake:problem:"
 
+    static let notJSON = Problem(
+        status: .unsupportedMediaType, type: typeBase + "unsupported-media-type", detail: "The request body must be application/json")
+
     static func badRequest(_ detail: String, errors: [FieldProblem] = []) -> Problem {
         Problem(status: .badRequest, type: typeBase + "bad-request", detail: detail, errors: errors)
     }

@@ -12,11 +12,7 @@ extension EventsController {
     func readJSON(_ request: Request) async throws -> (ByteBuffer, JSONValue) {
         if let contentType = request.headers[.contentType] {
             let mediaType = MediaType.essence(of: contentType)
-            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-                throw Problem(
-                    status: .unsupportedMediaType, type: Problem.typeBase + "unsupported-media-type",
-                    detail: "The request body must be application/json")
-            }
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else { throw Problem.notJSON }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodySize {
             throw Problem.tooLarge(limit: maximumBodySize)

@@ -3,7 +3,9 @@
 # Idempotency-Key (as the SDK sends), and PostgreSQL is reached through scripts/delay-proxy.py,
 # which adds DELAY_MS each way (2 ms per round trip by default). One instance, then two instances
 # on the same database side by side (each behind its own wrk with half the connections), each run
-# DURATION long. Prints events/s of each and the ratio two / one.
+# DURATION long. Prints events/s of each, the ratio two / one, and the CPU that each party used
+# during the run (from /proc: the instances, PostgreSQL's backends for the run's database, the
+# proxy, wrk), which says what bounds the run on a machine that hosts all of them.
 #
 #   scripts/network-ingest.sh                      # a throwaway PostgreSQL on loopback
 #   DELAY_MS=0.5 DURATION=15s scripts/network-ingest.sh
@@ -25,8 +27,13 @@ workdir=$(mktemp -d)
 pids=""
 trap 'kill $pids 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$workdir"' EXIT
 python3 scripts/delay-proxy.py --listen "$PROXY_PORT" --target 127.0.0.1:54329 --delay-ms "$DELAY_MS" &
-pids="$pids $!"
+proxy_pid=$!
+pids="$pids $proxy_pid"
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.1; done
+
+ticks() { # the CPU time, in clock ticks, of the processes $@ (those that still run)
+  for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'
+}
 
 run() { # instances
   local instances=$1 database="ingest_$1_$$"
@@ -47,6 +54,16 @@ run() { # instances
       -s scripts/wrk/event.lua "http://127.0.0.1:$((PORT + index))/v2/event" > "$workdir/wrk-$instances-$index" &
     waits="$waits $!"
   done
+  # Backends are opened as the load grows: those that exist a second in, counted from then.
+  sleep 1
+  local backends
+  backends=$(pgrep -f "postgres: .* $database " | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  local before="$(ticks $servers) $(ticks $backends) $(ticks $proxy_pid) $(ticks $waits)"
+  sleep "$(( ${DURATION%s} - 2 ))"
+  # shellcheck disable=SC2086
+  echo "$before $(ticks $servers) $(ticks $backends) $(ticks $proxy_pid) $(ticks $waits) $(( ${DURATION%s} - 2 ))" \
+    > "$workdir/cpu-$instances"
   # shellcheck disable=SC2086
   wait $waits
   # shellcheck disable=SC2086
@@ -66,8 +83,14 @@ def total(instances):
         found = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
         non2xx += int(found.group(1)) if found else 0
     return rate, non2xx
+def cpu(instances):
+    values = [float(v) for v in open(f"{workdir}/cpu-{instances}").read().split()]
+    before, after, seconds = values[0:4], values[4:8], values[8]
+    share = [(a - b) / 100 / seconds for a, b in zip(after, before)]  # cores busy, 100 ticks a second
+    names = ["intake", "PostgreSQL backends", "proxy", "wrk"]
+    return ", ".join(f"{name} {value:.2f}" for name, value in zip(names, share)) + f" (of 2 cores: {sum(share):.2f})"
 one, two = total(1), total(2)
 print(f"keyed POST /v2/event, PostgreSQL behind {delay} ms each way, {duration} per run")
-print(f"  one instance:  {one[0]:.0f}/s (non-2xx {one[1]})")
-print(f"  two instances: {two[0]:.0f}/s (non-2xx {two[1]}), {two[0] / one[0]:.2f} x one")
+print(f"  one instance:  {one[0]:.0f}/s (non-2xx {one[1]}); cores busy: {cpu(1)}")
+print(f"  two instances: {two[0]:.0f}/s (non-2xx {two[1]}), {two[0] / one[0]:.2f} x one; cores busy: {cpu(2)}")
 PY

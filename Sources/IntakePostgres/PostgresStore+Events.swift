@@ -131,69 +131,56 @@ extension PostgresStore: EventStore {
         }
     }
 
-    /// Commits a batch of submissions in one round trip, or two when any carries an idempotency
-    /// key, whatever its size, without a lock shared with other instances:
+    /// Commits a batch of submissions in one round trip, whatever its size and whether or not
+    /// they carry idempotency keys, without a lock shared with other instances: one statement
+    /// inserts the events and the keys (see ``EventStatements/InsertEvents``).
     ///
-    /// - Without keys: one multi-row insert, one statement.
-    /// - With keys: first one statement looks the keys up and draws ids from the events sequence
-    ///   for every event of the batch; ``IdempotencyPlan`` decides; then one statement inserts
-    ///   the fresh events under those ids and their keys with the receipts, atomically. A key
-    ///   that another instance stored in between makes that statement fail on the key's primary
-    ///   key, storing nothing; the batch is then planned again, and finds the key (a replay, or a
-    ///   reused key). Ids drawn and not used are gaps.
+    /// It is planned as if no key were stored yet. If one is — a replay, a key reused with another
+    /// request, or one that another instance stored in between — the statement fails on the key's
+    /// primary key and stores nothing; the keys are then looked up and the batch planned again
+    /// with them (``IdempotencyPlan``), in two more round trips.
     static func commit(
         _ submissions: [EventSubmission], client: PostgresClient, logger: Logger
     ) async throws -> [EventSubmission.Outcome] {
-        let references = IdempotencyPlan.references(submissions)
         let receivedAt = UnixTime.nowMilliseconds()
-        guard !references.isEmpty else {
-            let plan = IdempotencyPlan(submissions, stored: [:])
-            let insert = EventStatements.InsertEvents(submissions, receivedAt: receivedAt)
-            let ids = try await insertedIDs(insert) { try await client.execute($0, logger: logger) }
-            return plan.outcomes(receipts: plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt))
-        }
         do {
-            return try await commitKeyed(submissions, references: references, receivedAt: receivedAt, client: client, logger: logger)
+            return try await insert(submissions, stored: [:], receivedAt: receivedAt, client: client, logger: logger)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-            // Another instance stored one of the keys since the look-up: plan again with it.
-            return try await commitKeyed(submissions, references: references, receivedAt: receivedAt, client: client, logger: logger)
+            let stored = try await storedKeys(IdempotencyPlan.references(submissions), client: client, logger: logger)
+            return try await insert(submissions, stored: stored, receivedAt: receivedAt, client: client, logger: logger)
         }
     }
 
-    private static func commitKeyed(
-        _ submissions: [EventSubmission], references: [IdempotencyKeyReference], receivedAt: Int64, client: PostgresClient,
-        logger: Logger
+    private static func insert(
+        _ submissions: [EventSubmission], stored: [IdempotencyKeyReference: StoredIdempotencyKey], receivedAt: Int64,
+        client: PostgresClient, logger: Logger
     ) async throws -> [EventSubmission.Outcome] {
-        let lookup = EventStatements.FindKeysAndDrawIDs(
-            clientIDs: references.map(\.clientID), keys: references.map(\.key), idCount: submissions.reduce(0) { $0 + $1.events.count })
+        let plan = IdempotencyPlan(submissions, stored: stored)
+        let insert = EventStatements.InsertEvents(plan.freshIndices.map { submissions[$0] }, receivedAt: receivedAt)
+        var ids: [Int64] = []
+        if !insert.isEmpty {
+            for try await id in try await client.execute(insert, logger: logger) { ids.append(id) }
+        }
+        return plan.outcomes(receipts: plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt))
+    }
+
+    /// The stored keys among `references`, with their request's fingerprint and receipts. Not a
+    /// prepared statement: planned each time with the table as it is now, it finds the keys by
+    /// their index however small the table was when a connection first ran it.
+    private static func storedKeys(
+        _ references: [IdempotencyKeyReference], client: PostgresClient, logger: Logger
+    ) async throws -> [IdempotencyKeyReference: StoredIdempotencyKey] {
+        let rows = try await client.query(
+            """
+            SELECT k.client_id, k.key, k.fingerprint, k.event_ids, k.received_at
+            FROM UNNEST(\(references.map(\.clientID))::text[], \(references.map(\.key))::text[]) AS wanted(client_id, key)
+                 JOIN idempotency_keys k ON k.client_id = wanted.client_id AND k.key = wanted.key
+            """, logger: logger)
         var stored: [IdempotencyKeyReference: StoredIdempotencyKey] = [:]
-        var drawn: [Int64] = []
-        for try await (ids, clientID, key, fingerprint, eventIDs, keyReceivedAt) in try await client.execute(lookup, logger: logger) {
-            drawn = ids
-            guard let clientID, let key, let fingerprint, let eventIDs, let keyReceivedAt else { continue }
+        for try await (clientID, key, fingerprint, eventIDs, keyReceivedAt) in rows.decode((String, String, ByteBuffer, String, Int64).self) {
             stored[IdempotencyKeyReference(clientID: clientID, key: key)] = try StoredIdempotencyKey(
                 fingerprint: Array(fingerprint.readableBytesView), eventIDList: eventIDs, receivedAt: keyReceivedAt)
         }
-        let plan = IdempotencyPlan(submissions, stored: stored)
-        let fresh = plan.freshIndices.map { submissions[$0] }
-        let ids = Array(drawn.sorted().prefix(fresh.reduce(0) { $0 + $1.events.count }))
-        let receipts = plan.receipts(forInsertedIDs: ids, receivedAt: receivedAt)
-        let keys = plan.keysToStore(submissions, receipts: receipts, receivedAt: receivedAt)
-        let insert = EventStatements.InsertKeyedEvents(fresh, ids: ids, keys: keys, receivedAt: receivedAt)
-        if !insert.isEmpty {
-            for try await _ in try await client.execute(insert, logger: logger) {}
-        }
-        return plan.outcomes(receipts: receipts)
-    }
-
-    /// Runs `insert` unless it has no rows; returns the new ids in insertion order.
-    private static func insertedIDs<Rows: AsyncSequence>(
-        _ insert: EventStatements.InsertEvents, run: (EventStatements.InsertEvents) async throws -> Rows
-    ) async throws -> [Int64] where Rows.Element == Int64 {
-        guard !insert.isEmpty else { return [] }
-        var ids: [Int64] = []
-        for try await id in try await run(insert) { ids.append(id) }
-        // Serial values are drawn in insertion order, which follows `position`.
-        return ids.sorted()
+        return stored
     }
 }

@@ -129,6 +129,46 @@ struct IdempotencyTests {
         }
     }
 
+    /// Submissions sent together share a group commit: a stored key among them (replayed or
+    /// reused) must not hold back or duplicate the others, keyed or not.
+    @Test(arguments: StoreKind.available)
+    func aStoredKeyAmongNewSubmissionsAnswersEachOnItsOwn(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let first = try await store.store(Fixtures.submission(events: [Fixtures.event(), Fixtures.event()], key: "old", fingerprint: [1]))
+            let firstIDs = try #require(first.storedIDs)
+            let submissions = (0..<8).flatMap { round in
+                [
+                    Fixtures.submission(events: [Fixtures.event()], key: "old", fingerprint: [1]),
+                    Fixtures.submission(events: [Fixtures.event(name: "other")], key: "old", fingerprint: [2]),
+                    Fixtures.submission(events: [Fixtures.event(), Fixtures.event()], key: "new-\(round)", fingerprint: [3]),
+                    Fixtures.submission(events: [Fixtures.event()]),
+                ]
+            }
+            let outcomes = try await withThrowingTaskGroup(of: (Int, EventSubmission.Outcome).self) { group in
+                for (index, submission) in submissions.enumerated() {
+                    group.addTask { (index, try await store.store(submission)) }
+                }
+                var outcomes: [Int: EventSubmission.Outcome] = [:]
+                for try await (index, outcome) in group { outcomes[index] = outcome }
+                return outcomes
+            }
+            var newIDs: [Int64] = []
+            for (index, outcome) in outcomes {
+                switch index % 4 {
+                case 0: #expect(outcome.replayedIDs == firstIDs)
+                case 1: #expect(outcome == .keyReused)
+                default: newIDs += try #require(outcome.storedIDs, "submission \(index): \(outcome)")
+                }
+            }
+            #expect(newIDs.count == 8 * 3)
+            #expect(Set(newIDs).count == newIDs.count)
+            #expect(try await Self.count(store) == 2 + 8 * 3)
+            // The new keys were stored with their receipts.
+            let again = try await store.store(Fixtures.submission(events: [Fixtures.event(), Fixtures.event()], key: "new-0", fingerprint: [3]))
+            #expect(again.replayedIDs == outcomes[2]?.storedIDs)
+        }
+    }
+
     /// 20 concurrent submissions of one event under one key and fingerprint, spread over `stores`.
     static func race(through stores: [any IntakeStore]) async throws -> [EventSubmission.Outcome] {
         try await withThrowingTaskGroup(of: EventSubmission.Outcome.self) { group in

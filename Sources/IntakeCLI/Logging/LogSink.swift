@@ -3,7 +3,7 @@ import Synchronization
 
 /// Where log lines go: stderr, written in batches. A server logs every request, and one `write(2)`
 /// per line (what swift-log's `StreamLogHandler` does, behind a lock) took 23% of `/health`'s rate
-/// and 30% of the token endpoint's on the 2-core test machine (`scripts/ab-token.sh`, logging on
+/// and 30% of the token endpoint's on the 2-core test machine (`scripts/ab.sh`, logging on
 /// against `INTAKE_LOG_LEVEL=warning`). Lines are appended to a buffer that a background thread
 /// writes every ``interval``, or at once when it passes ``highWater``; warnings and worse are
 /// written at once, after everything before them. A process killed with SIGKILL loses at most

@@ -89,14 +89,15 @@ package enum Timestamp {
         let (year, month, day) = civilFromDays(Int(days))
         var out: [UInt8] = []
         out.reserveCapacity(24)
+        // In place: an array per field was most of the cost of every event's answer.
         func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            let start = out.count
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
             var rest = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            for i in stride(from: start + width - 1, through: start, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
             }
-            out.append(contentsOf: digits)
         }
         put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
         out.append(UInt8(ascii: "T"))

@@ -66,7 +66,9 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
             }
             if batch.isEmpty { return }
             let started = ContinuousClock.now
-            let results = await commit(batch.map(\.job))
+            // A closure, not `\.job`: a key path into a generic type is instantiated at run time on
+            // every call (about 1 µs of each request here, `scripts/profile.sh event`).
+            let results = await commit(batch.map { $0.job })
             commitDuration.recordNanoseconds((ContinuousClock.now - started).wholeNanoseconds)
             batchSize.record(batch.count)
             for (waiter, result) in zip(batch, results) {

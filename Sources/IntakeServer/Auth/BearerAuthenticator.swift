@@ -44,14 +44,17 @@ struct BearerAuthenticator: RouterMiddleware {
         let values = request.headers[values: .authorization]
         guard values.count <= 1 else { throw Problem.invalidRequest("More than one Authorization header") }
         guard let value = values.first else { throw Problem.missingToken }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard let scheme = parts.first, scheme.lowercased() == "bearer" else { throw Problem.missingToken }
-        guard parts.count == 2 else { throw Problem.invalidRequest("The Bearer scheme needs a token") }
-        let token = parts[1].drop(while: { $0 == " " })
-        guard !token.isEmpty, token.utf8.allSatisfy(isB64TokenCharacter) else {
+        // Bytes, not Characters: splitting the String walked grapheme boundaries over the whole
+        // token, ~1 µs of every request (perf, `scripts/profile.sh event`).
+        let bytes = value.utf8.drop(while: { $0 == UInt8(ascii: " ") })
+        let scheme = bytes.prefix(while: { $0 != UInt8(ascii: " ") })
+        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { throw Problem.missingToken }
+        let token = bytes[scheme.endIndex...].drop(while: { $0 == UInt8(ascii: " ") })
+        guard !token.isEmpty else { throw Problem.invalidRequest("The Bearer scheme needs a token") }
+        guard token.allSatisfy(isB64TokenCharacter) else {
             throw Problem.invalidRequest("The Bearer token has characters RFC 6750 does not allow")
         }
-        return String(token)
+        return String(Substring(token))
     }
 
     /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`; the trailing `=`

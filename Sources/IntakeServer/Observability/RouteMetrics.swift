@@ -8,7 +8,7 @@ import Synchronization
 /// status codes), never from the path as sent.
 ///
 /// Hummingbird's `MetricsMiddleware` records the same, but it wraps every response body in a
-/// closure to time the write; measured with `scripts/ab-token.sh`, that took `/health` from
+/// closure to time the write; measured with `scripts/ab.sh`, that took `/health` from
 /// 29,900/s to 22,000/s on the 2-core test machine. This records when the answer is ready,
 /// before its (small) body is written.
 ///

@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10s}
+# Whole seconds: the CPU shares are read over the run less its first and last second.
+[[ "$DURATION" =~ ^[0-9]+s$ ]] && [ "${DURATION%s}" -ge 3 ] || { echo "DURATION must be whole seconds, at least 3s (e.g. 10s)" >&2; exit 2; }
 DELAY_MS=${DELAY_MS:-1}
 PORT=${PORT:-18170}
 PROXY_PORT=${PROXY_PORT:-54400}
@@ -60,9 +62,10 @@ run() { # instances
   backends=$(pgrep -f "postgres: .* $database " | tr '\n' ' ')
   # shellcheck disable=SC2086
   local before="$(ticks $servers) $(ticks $backends) $(ticks $proxy_pid) $(ticks $waits)"
-  sleep "$(( ${DURATION%s} - 2 ))"
+  local measured=$(( ${DURATION%s} - 2 ))
+  sleep "$measured"
   # shellcheck disable=SC2086
-  echo "$before $(ticks $servers) $(ticks $backends) $(ticks $proxy_pid) $(ticks $waits) $(( ${DURATION%s} - 2 ))" \
+  echo "$before $(ticks $servers) $(ticks $backends) $(ticks $proxy_pid) $(ticks $waits) $measured" \
     > "$workdir/cpu-$instances"
   # shellcheck disable=SC2086
   wait $waits

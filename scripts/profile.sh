@@ -48,10 +48,14 @@ perf record -q -g -F 999 -p "$server_pid" -o "$perf_data" -- sleep "$DURATION" 2
 wait "$wrk_pid"
 grep -E "Requests/sec|Non-2xx" "$workdir/wrk.txt"
 
-report() { perf report -i "$perf_data" --stdio --no-children "$@" 2>/dev/null | grep -E '^ +[0-9]' | head -40 | swift demangle --simplified; }
+report() { # lines, perf report options...: the heaviest entries, Swift names demangled
+  local lines=$1; shift
+  # `head` closing the pipe early stops perf with SIGPIPE: not a failure.
+  perf report -i "$perf_data" --stdio "$@" 2>/dev/null | grep -E '^ +[0-9]' | head -"$lines" | swift demangle --simplified || true
+}
 echo "== self time, by shared object"
-perf report -i "$perf_data" --stdio --no-children --sort dso 2>/dev/null | grep -E '^ +[0-9]' | head -12
+report 12 --no-children --sort dso
 echo "== self time, by symbol"
-report --sort symbol -g none
+report 40 --no-children --sort symbol -g none
 echo "== with callees (children), by symbol"
-perf report -i "$perf_data" --stdio --children --sort symbol -g none 2>/dev/null | grep -E '^ +[0-9]' | head -60 | swift demangle --simplified
+report 60 --children --sort symbol -g none

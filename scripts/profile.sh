@@ -53,6 +53,8 @@ report() { # lines, perf report options...: the heaviest entries, Swift names de
   # `head` closing the pipe early stops perf with SIGPIPE: not a failure.
   perf report -i "$perf_data" --stdio "$@" 2>/dev/null | grep -E '^ +[0-9]' | head -"$lines" | swift demangle --simplified || true
 }
+echo "== self time, by thread (NIO-SGLTN-*: event loops; *root.default-qos: Swift Concurrency's pool; *qos.overcommit: GRDB's writer)"
+report 8 --no-children --sort comm
 echo "== self time, by shared object"
 report 12 --no-children --sort dso
 echo "== self time, by symbol"

@@ -142,12 +142,19 @@ private struct JSONParser {
         index += 1
         let start = index
         // Fast path: no escapes.
+        var isASCII = true
         while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            isASCII = isASCII && bytes[index] < 0x80
             index += 1
         }
         guard index < bytes.count else { throw fail() }
         if bytes[index] == UInt8(ascii: "\"") {
-            guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw fail() }
+            // ASCII is valid UTF-8 as it is, and `String(validating:)` instantiates generic metadata
+            // at run time on every call (2.2 µs of each event post, `scripts/profile.sh event`).
+            let slice = bytes[start..<index]
+            guard let text = isASCII ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self) else {
+                throw fail()
+            }
             index += 1
             return text
         }

@@ -76,6 +76,21 @@ struct JSONValueTests {
         #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: Data(text.utf8)) }
     }
 
+    @Test(
+        "A string that is not UTF-8 is refused, after ASCII, before it or alone",
+        arguments: [[0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0xFF, 0x41]] as [[UInt8]])
+    func parsingRefusesStringsThatAreNotUTF8(bytes: [UInt8]) {
+        for prefix in ["", "ascii "] {
+            let document = Array(#"{"s":""#.utf8) + Array(prefix.utf8) + bytes + Array(#""}"#.utf8)
+            #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: document) }
+        }
+    }
+
+    @Test func parsingKeepsASCIIAndMultibyteStrings() throws {
+        let value = try JSONValue(parsing: Array(#"{"a":"plain ascii","b":"caf\#u{E9} 🙂"}"#.utf8))
+        #expect(value == .object(["a": .string("plain ascii"), "b": .string("caf\u{E9} 🙂")]))
+    }
+
     static let samples: [JSONValue] = [
         .null, .bool(true), .bool(false), .integer(Int64.min), .integer(Int64.max), .integer(9_007_199_254_740_993),
         .number(1.5), .number(-0.000_123), .number(1e300), .string(""), .string("quote \" slash / back \\ ctrl \u{1} é 🙂"),

@@ -95,7 +95,9 @@ struct BearerAuthenticationTests {
 
     // MARK: Valid tokens
 
-    @Test("An issued token is accepted; the scheme name is case-insensitive", arguments: ["Bearer", "bearer", "BEARER"])
+    @Test(
+        "An issued token is accepted; the scheme name is case-insensitive and spaces around it are skipped",
+        arguments: ["Bearer", "bearer", "BEARER", "  Bearer  "])
     func issuedTokenAccepted(scheme: String) async throws {
         try await TestServer.run { server in
             let credentials = try await server.register()

@@ -182,6 +182,34 @@ struct EventIngestTests {
 
     // MARK: Validation
 
+    /// `POST /v2/event` of ``valid`` with one `Content-Type` field per element of `contentTypes`.
+    static func post(_ server: TestServer, contentTypes: [String], token: String) async throws -> TestResponse {
+        var headers: HTTPFields = [.authorization: "Bearer \(token)"]
+        for value in contentTypes { headers.append(HTTPField(name: .contentType, value: value)) }
+        return try await server.request(.post, "/v2/event", headers: headers, body: Self.valid)
+    }
+
+    @Test(
+        "Two Content-Type fields are 415 when they contradict or repeat a JSON one",
+        arguments: [["application/json", "text/plain"], ["application/json", "application/json"]])
+    func twoContentTypes(contentTypes: [String]) async throws {
+        try await TestServer.run { server in
+            let token = try await server.token(for: try await server.register())
+            try expectProblem(try await Self.post(server, contentTypes: contentTypes, token: token), status: .unsupportedMediaType)
+        }
+    }
+
+    @Test(
+        "Control: JSON media types with parameters, in any case, are accepted",
+        arguments: ["Application/JSON; charset=utf-8", "application/vnd.acme+json"])
+    func acceptedContentTypes(contentType: String) async throws {
+        try await TestServer.run { server in
+            let token = try await server.token(for: try await server.register())
+            let response = try await Self.post(server, contentTypes: [contentType], token: token)
+            #expect(response.status == .created, "\(response.text)")
+        }
+    }
+
     struct InvalidCase: Sendable, CustomTestStringConvertible {
         var label: String
         var body: String

@@ -14,7 +14,18 @@ import Synchronization
 /// let doubled = try await queue.submit(21)
 /// ```
 package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable {
-    private typealias Waiter = (job: Job, continuation: CheckedContinuation<Output, any Error>)
+    // A struct, not a tuple: unspecialized generic code looks tuple metadata up under a lock on
+    // every use. With the unsafe continuation and no `zip` below, the queue's share of an event
+    // post fell from 4.6 to 2.8 µs (`scripts/profile.sh event`).
+    private struct Waiter {
+        let job: Job
+        // Unsafe, not checked: each is resumed exactly once, by the drain loop below, and the
+        // checked kind allocates a box per request.
+        let continuation: UnsafeContinuation<Output, any Error>
+    }
+
+    /// The answer to a job its commit returned no result for.
+    private struct MissingResult: Error {}
 
     private struct State {
         var pending: [Waiter] = []
@@ -42,9 +53,9 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
 
     /// Waits until `job` has been committed with a batch, and returns its result.
     package func submit(_ job: Job) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withUnsafeThrowingContinuation { continuation in
             let startDraining = state.withLock { state in
-                state.pending.append((job, continuation))
+                state.pending.append(Waiter(job: job, continuation: continuation))
                 guard state.drainers < concurrency else { return false }
                 state.drainers += 1
                 return true
@@ -71,8 +82,10 @@ package final class GroupCommitQueue<Job: Sendable, Output: Sendable>: Sendable 
             let results = await commit(batch.map { $0.job })
             commitDuration.recordNanoseconds((ContinuousClock.now - started).wholeNanoseconds)
             batchSize.record(batch.count)
-            for (waiter, result) in zip(batch, results) {
-                waiter.continuation.resume(with: result)
+            assert(results.count == batch.count, "A commit returns one result per job")
+            for index in batch.indices {
+                // Even a commit that broke its contract leaves no request waiting forever.
+                batch[index].continuation.resume(with: index < results.count ? results[index] : .failure(MissingResult()))
             }
         }
     }

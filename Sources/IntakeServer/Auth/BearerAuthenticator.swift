@@ -43,18 +43,23 @@ struct BearerAuthenticator: RouterMiddleware {
         }
         let values = request.headers[values: .authorization]
         guard values.count <= 1 else { throw Problem.invalidRequest("More than one Authorization header") }
-        guard let value = values.first else { throw Problem.missingToken }
-        // Bytes, not Characters: splitting the String walked grapheme boundaries over the whole
-        // token, ~1 µs of every request (perf, `scripts/profile.sh event`).
-        let bytes = value.utf8.drop(while: { $0 == UInt8(ascii: " ") })
-        let scheme = bytes.prefix(while: { $0 != UInt8(ascii: " ") })
-        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { throw Problem.missingToken }
-        let token = bytes[scheme.endIndex...].drop(while: { $0 == UInt8(ascii: " ") })
-        guard !token.isEmpty else { throw Problem.invalidRequest("The Bearer scheme needs a token") }
-        guard token.allSatisfy(isB64TokenCharacter) else {
-            throw Problem.invalidRequest("The Bearer token has characters RFC 6750 does not allow")
+        guard var value = values.first else { throw Problem.missingToken }
+        // Over the bytes in place: stepping through a `String.UTF8View` slice checks every index
+        // (2.2 µs of each request over a 400-byte token, 0.8 µs this way, `scripts/profile.sh
+        // event`), and splitting by `Character` walked grapheme boundaries.
+        return try value.withUTF8 { bytes in
+            let space = UInt8(ascii: " ")
+            let schemeStart = bytes.firstIndex { $0 != space } ?? bytes.endIndex
+            let schemeEnd = bytes[schemeStart...].firstIndex(of: space) ?? bytes.endIndex
+            let scheme = bytes[schemeStart..<schemeEnd]
+            guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { throw Problem.missingToken }
+            let token = UnsafeBufferPointer(rebasing: bytes[schemeEnd...].drop { $0 == space })
+            guard !token.isEmpty else { throw Problem.invalidRequest("The Bearer scheme needs a token") }
+            guard token.allSatisfy(isB64TokenCharacter) else {
+                throw Problem.invalidRequest("The Bearer token has characters RFC 6750 does not allow")
+            }
+            return String(decoding: token, as: UTF8.self)
         }
-        return String(Substring(token))
     }
 
     /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`; the trailing `=`

@@ -30,12 +30,12 @@ struct ClientAuthenticator: Sendable {
     /// The form body, refused unless it is `application/x-www-form-urlencoded`, within
     /// ``maximumBodySize``, with no parameter twice and no secret in the URL.
     static func form(of request: Request) async throws -> FormParameters {
-        guard let contentType = request.headers[.contentType],
+        guard let contentType = request.headers.value(.contentType),
             MediaType.essence(of: contentType) == "application/x-www-form-urlencoded"
         else {
             throw OAuthError.invalidRequest("The request body must be application/x-www-form-urlencoded")
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodySize {
+        if let length = request.headers.value(.contentLength).flatMap(Int.init), length > maximumBodySize {
             throw OAuthError.invalidRequest("The request body is larger than \(maximumBodySize) bytes").closingConnection
         }
         let body: ByteBuffer

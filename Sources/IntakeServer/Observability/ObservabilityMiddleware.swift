@@ -17,7 +17,7 @@ struct ObservabilityMiddleware<Context: AttributedRequestContext>: RouterMiddlew
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let supplied = request.headers[.xRequestID]
+        let supplied = request.headers.value(.xRequestID)
         let requestID = RequestIdentifier.id(honouring: supplied, logger: context.logger)
         var context = context
         let attribution = RequestAttribution()

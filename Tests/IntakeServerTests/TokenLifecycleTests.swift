@@ -115,13 +115,6 @@ struct TokenLifecycleTests {
         }
     }
 
-    /// The status of `GET /v2/events?limit=1` with `token`, sent on a new connection.
-    static func statusOnItsOwnConnection(of server: TestServer, token: String) async throws -> HTTPResponse.Status {
-        let request = TestClient.Request(
-            "/v2/events?limit=1", method: .get, authority: "localhost", headers: [.authorization: "Bearer \(token)"])
-        return try await server.withExtraConnection { try await $0.execute(request) }.head.status
-    }
-
     @Test("A revocation made through one instance is refused by another once it polls")
     func revocationReachesASibling() async throws {
         try await TemporaryDirectory.with { directory in
@@ -142,10 +135,13 @@ struct TokenLifecycleTests {
                     // runs, B had loaded the revocation and refused a probe, while the probes that
                     // followed on the shared test connection got 60 s of answers that B's request
                     // log never showed.
-                    let refused = try await eventually(within: .seconds(60)) {
-                        try await Self.statusOnItsOwnConnection(of: b, token: token) == .unauthorized
+                    let probe = {
+                        try await b.requestOnItsOwnConnection(
+                            .get, "/v2/events?limit=1", headers: [.authorization: "Bearer \(token)"], body: ""
+                        ).head.status
                     }
-                    let last = try await Self.statusOnItsOwnConnection(of: b, token: token)
+                    let refused = try await eventually(within: .seconds(60)) { try await probe() == .unauthorized }
+                    let last = try await probe()
                     let warnings = logB.all.filter { $0.level >= .warning }.map(\.fullText)
                     #expect(refused, "B still accepted a token revoked through A (now \(last)): \(warnings)")
                     // An instance started later loads the revocation with everything else.

@@ -18,7 +18,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,29 +25,9 @@ import threading
 import time
 import uuid
 
+from intake_server import free_ports, serve
+
 SOURCE = f"crash-{uuid.uuid4().hex[:12]}"  # this run's events, even on a database used before
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(binary, port, database, log):
-    process = subprocess.Popen(
-        [binary, "serve", "--port", str(port), "--database", database], stdout=log, stderr=log)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    sys.exit("the server did not become healthy within 30 s")
 
 
 def fetch_token(port, client_id, secret):
@@ -118,9 +97,9 @@ def main():
         created = json.loads(subprocess.check_output(
             [args.bin, "clients", "create", "--name", "crash", "--scope", "events:write events:read", "--json",
              "--database", database]))
-        port = free_port()
+        [port] = free_ports(1)
         log = open(os.path.join(workdir, "server.log"), "w")
-        server = start_server(args.bin, port, database, log)
+        server = serve(args.bin, ["--port", str(port), "--database", database], log, port)
         token = fetch_token(port, created["client_id"], created["client_secret"])
 
         acknowledged, stop = [], threading.Event()
@@ -135,7 +114,7 @@ def main():
         for worker in workers:
             worker.join()
 
-        server = start_server(args.bin, port, database, log)
+        server = serve(args.bin, ["--port", str(port), "--database", database], log, port)
         try:
             # The signing key lives in the database, so the token from before the crash still works.
             stored = read_back(port, token)

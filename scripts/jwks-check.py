@@ -14,7 +14,6 @@ import argparse
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,11 +22,7 @@ import urllib.request
 
 import jwt  # PyJWT
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from intake_server import free_ports, serve
 
 
 def get_json(url):
@@ -54,21 +49,15 @@ def verify(base, access_token, metadata):
 
 
 def check(binary, algorithm, workdir):
-    port = free_port()
+    [port] = free_ports(1)
     base = f"http://127.0.0.1:{port}"
     database = os.path.join(workdir, f"{algorithm}.sqlite")
     credentials = json.loads(subprocess.check_output(
         [binary, "clients", "create", "--name", "jwks", "--json", "--database", database]))
     log = open(os.path.join(workdir, f"{algorithm}.log"), "w")
-    server = subprocess.Popen([binary, "serve", "--port", str(port), "--database", database, "--signing-alg", algorithm,
-                               "--no-bootstrap-client"], stdout=log, stderr=log)
+    server = serve(binary, ["--port", str(port), "--database", database, "--signing-alg", algorithm,
+                            "--no-bootstrap-client"], log, port)
     try:
-        for _ in range(300):
-            try:
-                get_json(f"{base}/health")
-                break
-            except OSError:
-                time.sleep(0.05)
         metadata = get_json(f"{base}/.well-known/oauth-authorization-server")
         assert metadata["issuer"] == base, metadata
         first = token(base, credentials["client_id"], credentials["client_secret"])

@@ -11,26 +11,14 @@ Exit status 0 when every check passes.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-
-def free_ports(count):
-    """`count` distinct free ports: the sockets stay bound until all are chosen, so no two are the same."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+from intake_server import free_ports, serve
 
 
 def scrape(admin):
@@ -61,21 +49,9 @@ def main():
         port, admin_port = free_ports(2)
         base, admin = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}"
         log = open(os.path.join(workdir, "server.log"), "w")
-        server = subprocess.Popen(
-            [binary, "serve", "--port", str(port), "--admin-port", str(admin_port), "--database", database,
-             "--no-bootstrap-client"], stdout=log, stderr=log)
+        server = serve(binary, ["--port", str(port), "--admin-port", str(admin_port), "--database", database,
+                                "--no-bootstrap-client"], log, admin_port, ready_path="/metrics")
         try:
-            for _ in range(600):
-                try:
-                    requests.get(f"{admin}/metrics", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    if server.poll() is not None:
-                        break
-                    time.sleep(0.05)
-            if server.poll() is not None:
-                log.flush()
-                sys.exit(f"the server stopped with status {server.returncode}:\n" + open(log.name).read())
             _, before = scrape(admin)
 
             auth = (client["client_id"], client["client_secret"])

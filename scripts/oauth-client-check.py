@@ -12,20 +12,14 @@ Exit status 0 when every check passes.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from intake_server import free_ports, serve
 
 
 def create_client(binary, database, scope):
@@ -41,18 +35,11 @@ def main():
         database = os.path.join(workdir, "intake.sqlite")
         partner = create_client(binary, database, "events:write events:read")
         resource_server = create_client(binary, database, "tokens:introspect")
-        port = free_port()
+        [port] = free_ports(1)
         base = f"http://127.0.0.1:{port}"
         log = open(os.path.join(workdir, "server.log"), "w")
-        server = subprocess.Popen([binary, "serve", "--port", str(port), "--database", database, "--no-bootstrap-client"],
-                                  stdout=log, stderr=log)
+        server = serve(binary, ["--port", str(port), "--database", database, "--no-bootstrap-client"], log, port)
         try:
-            for _ in range(300):
-                try:
-                    requests.get(f"{base}/health", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.05)
             metadata = requests.get(f"{base}/.well-known/oauth-authorization-server", timeout=10).json()
             for name in ("token_endpoint", "introspection_endpoint", "revocation_endpoint"):
                 assert metadata[name].startswith(base), (name, metadata)

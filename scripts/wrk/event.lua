@@ -4,11 +4,15 @@
 local counter = 0
 -- Each thread gets its own tag, set from the main Lua state: the threads' own states would all draw
 -- the same math.random value, so two threads would send the same keys (replays, not new events).
--- The start time keeps the keys of one run apart from a previous run's on the same server.
+-- The process id keeps two wrk processes started in the same second apart (two instances loaded at
+-- once on one database would otherwise get each other's keys, and answer replays), and the start
+-- time keeps the keys of one run apart from a previous run's on the same server.
+local ffi = require("ffi")
+ffi.cdef("int getpid(void);")
 local threads = 0
 function setup(thread)
   threads = threads + 1
-  thread:set("thread_tag", os.time() .. "-" .. threads)
+  thread:set("thread_tag", os.time() .. "-" .. ffi.C.getpid() .. "-" .. threads)
 end
 local with_keys = os.getenv("INTAKE_IDEMPOTENCY_KEYS") == "1"
 wrk.method = "POST"

@@ -27,7 +27,9 @@ DURATION=${DURATION:-10s}
 # Whole seconds: the CPU shares are read over the run less its first and last second.
 [[ "$DURATION" =~ ^[0-9]+s$ ]] && [ "${DURATION%s}" -ge 3 ] || { echo "DURATION must be whole seconds, at least 3s (e.g. 10s)" >&2; exit 2; }
 DELAY_MS=${DELAY_MS:-1}
-INSTANCE_CORES=${INSTANCE_CORES:-0.5}
+INSTANCE_CORES=$(python3 -c 'import sys; c = float(sys.argv[1]); sys.exit(1) if not (c == 0 or 0.001 <= c <= 64) else print(c)' \
+  "${INSTANCE_CORES:-0.5}" 2>/dev/null) \
+  || { echo "INSTANCE_CORES must be 0 (no capped round) or a number of cores from 0.001 to 64 (e.g. 0.5)" >&2; exit 2; }
 PORT=${PORT:-18170}
 PROXY_PORT=${PROXY_PORT:-54400}
 require_wrk
@@ -38,7 +40,8 @@ admin=${base%/*}/postgres?sslmode=disable
 workdir=$(mktemp -d)
 pids=""
 groups=""
-trap 'kill $pids 2>/dev/null || true; wait 2>/dev/null || true; rmdir $groups 2>/dev/null || true; rm -rf "$workdir"' EXIT
+# Every process started is in $pids (servers and wrk too), so that an early exit stops them all.
+trap 'kill $pids 2>/dev/null || true; wait $pids 2>/dev/null || true; rmdir $groups 2>/dev/null || true; rm -rf "$workdir"' EXIT
 python3 scripts/delay-proxy.py --listen "$PROXY_PORT" --target 127.0.0.1:54329 --delay-ms "$DELAY_MS" &
 proxy_pid=$!
 pids="$pids $proxy_pid"
@@ -54,19 +57,19 @@ ticks() { # the CPU time, in clock ticks, of the processes $@ (those that still 
 # stalled for the rest of it, with the round trips it had in flight, and two capped instances
 # wrote only 1.23 times what one did, each leaving a quarter of its quota unused.
 cpu_cap_group() {
-  local quota period group
+  local quota period group=""
   read -r quota period < <(python3 -c 'import math, sys
 cores = float(sys.argv[1]); period = max(2000, math.ceil(1000 / cores))
 print(round(cores * period), period)' "$1")
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     group=/sys/fs/cgroup/$2
-    mkdir "$group" 2>/dev/null && echo "$quota $period" > "$group/cpu.max" 2>/dev/null && echo "$group" && return
+    mkdir "$group" 2>/dev/null && { echo "$quota $period" > "$group/cpu.max"; } 2>/dev/null && echo "$group" && return
   elif [ -d /sys/fs/cgroup/cpu ]; then
     group=/sys/fs/cgroup/cpu/$2
-    mkdir "$group" 2>/dev/null && echo "$period" > "$group/cpu.cfs_period_us" 2>/dev/null \
-      && echo "$quota" > "$group/cpu.cfs_quota_us" 2>/dev/null && echo "$group" && return
+    mkdir "$group" 2>/dev/null && { echo "$period" > "$group/cpu.cfs_period_us"; } 2>/dev/null \
+      && { echo "$quota" > "$group/cpu.cfs_quota_us"; } 2>/dev/null && echo "$group" && return
   fi
-  rmdir "$group" 2>/dev/null || true
+  [ -z "$group" ] || rmdir "$group" 2>/dev/null || true
 }
 
 run() { # name, instances, cores per instance (empty: no cap)
@@ -79,6 +82,7 @@ run() { # name, instances, cores per instance (empty: no cap)
     SERVE_ARGUMENTS="--no-bootstrap-client --issuer http://intake.test" \
       intake_serve $((PORT + index)) "$url" "$workdir/server-$name-$index.log"
     servers="$servers $server_pid"
+    pids="$pids $server_pid"
     if [ -n "$cores" ]; then
       local group
       group=$(cpu_cap_group "$cores" "intake-ingest-$$-$name-$index")
@@ -94,6 +98,7 @@ run() { # name, instances, cores per instance (empty: no cap)
     INTAKE_TOKEN=$token INTAKE_IDEMPOTENCY_KEYS=1 wrk -t1 -c$((CONNECTIONS / instances)) -d"$DURATION" --latency \
       -s scripts/wrk/event.lua "http://127.0.0.1:$((PORT + index))/v2/event" > "$workdir/wrk-$name-$index" &
     waits="$waits $!"
+    pids="$pids $!"
   done
   # Backends are opened as the load grows: those that exist a second in, counted from then.
   sleep 1
@@ -110,13 +115,16 @@ run() { # name, instances, cores per instance (empty: no cap)
   wait $waits
   # shellcheck disable=SC2086
   kill $servers; wait $servers 2>/dev/null || true
-  psql "${admin%/*}/$database?sslmode=disable" -Atqc "SELECT count(*) FROM events" > "$workdir/stored-$name"
+  # Stored against acknowledged: a few more stored (requests in flight when wrk stopped) is expected;
+  # fewer would mean answers without events (replays), and fewer distinct event ids, duplicates.
+  psql "${admin%/*}/$database?sslmode=disable" -Atqc "SELECT count(*), count(DISTINCT event_id) FROM events" \
+    > "$workdir/stored-$name"
 }
 
 run shared-1 1 ""
 run shared-2 2 ""
 capped=""
-if [ "$INSTANCE_CORES" != 0 ]; then
+if [ "$INSTANCE_CORES" != 0.0 ]; then
   probe=$(cpu_cap_group "$INSTANCE_CORES" "intake-ingest-$$-probe")
   if [ -n "$probe" ]; then
     rmdir "$probe"
@@ -138,8 +146,8 @@ def total(name):
         answered += int(re.search(r"(\d+) requests in", text).group(1))
         found = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
         non2xx += int(found.group(1)) if found else 0
-    stored = int(open(f"{workdir}/stored-{name}").read())
-    return rate, non2xx, f"{stored} stored for {answered - non2xx} acknowledged"
+    stored, distinct = open(f"{workdir}/stored-{name}").read().strip().split("|")
+    return rate, non2xx, f"{stored} stored, {distinct} distinct, for {answered - non2xx} acknowledged"
 def cpu(name):
     values = [float(v) for v in open(f"{workdir}/cpu-{name}").read().split()]
     before, after, seconds = values[0:4], values[4:8], values[8]

@@ -27,8 +27,17 @@ DURATION=${DURATION:-10s}
 # Whole seconds: the CPU shares are read over the run less its first and last second.
 [[ "$DURATION" =~ ^[0-9]+s$ ]] && [ "${DURATION%s}" -ge 3 ] || { echo "DURATION must be whole seconds, at least 3s (e.g. 10s)" >&2; exit 2; }
 DELAY_MS=${DELAY_MS:-1}
-INSTANCE_CORES=$(python3 -c 'import sys; c = float(sys.argv[1]); sys.exit(1) if not (c == 0 or 0.001 <= c <= 64) else print(c)' \
-  "${INSTANCE_CORES:-0.5}" 2>/dev/null) \
+INSTANCE_CORES=${INSTANCE_CORES:-0.5}
+# The capped round's CFS quota and period, in µs ("0 0": no capped round). The period is short
+# (2 ms, longer only where the kernel's least quota of 1 ms needs it): over a 10 ms period an
+# instance that had spent its quota stalled for the rest of it, with the round trips it had in
+# flight, and two capped instances wrote only 1.23 times what one did, each leaving a quarter of
+# its quota unused.
+read -r quota period <<< "$(python3 -c 'import math, sys
+cores = float(sys.argv[1])
+if cores == 0: print(0, 0)
+elif 0.001 <= cores <= 64: period = max(2000, math.ceil(1000 / cores)); print(round(cores * period), period)
+else: sys.exit(1)' "$INSTANCE_CORES" 2>/dev/null)" && [ -n "${period:-}" ] \
   || { echo "INSTANCE_CORES must be 0 (no capped round) or a number of cores from 0.001 to 64 (e.g. 0.5)" >&2; exit 2; }
 PORT=${PORT:-18170}
 PROXY_PORT=${PROXY_PORT:-54400}
@@ -51,29 +60,23 @@ ticks() { # the CPU time, in clock ticks, of the processes $@ (those that still 
   for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'
 }
 
-# A cgroup that holds its processes to $1 cores, named $2; prints its directory, or nothing when
-# this machine gives no writable cgroup. The quota's period is short (2 ms, longer only where the
-# kernel's 1 ms least quota needs it): over a 10 ms period an instance that had spent its quota
-# stalled for the rest of it, with the round trips it had in flight, and two capped instances
-# wrote only 1.23 times what one did, each leaving a quarter of its quota unused.
+# A cgroup named $1 that holds its processes to $quota µs of CPU every $period µs; prints its
+# directory, or nothing when this machine gives no writable cgroup.
 cpu_cap_group() {
-  local quota period group=""
-  read -r quota period < <(python3 -c 'import math, sys
-cores = float(sys.argv[1]); period = max(2000, math.ceil(1000 / cores))
-print(round(cores * period), period)' "$1")
+  local group=""
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-    group=/sys/fs/cgroup/$2
+    group=/sys/fs/cgroup/$1
     mkdir "$group" 2>/dev/null && { echo "$quota $period" > "$group/cpu.max"; } 2>/dev/null && echo "$group" && return
   elif [ -d /sys/fs/cgroup/cpu ]; then
-    group=/sys/fs/cgroup/cpu/$2
+    group=/sys/fs/cgroup/cpu/$1
     mkdir "$group" 2>/dev/null && { echo "$period" > "$group/cpu.cfs_period_us"; } 2>/dev/null \
       && { echo "$quota" > "$group/cpu.cfs_quota_us"; } 2>/dev/null && echo "$group" && return
   fi
   [ -z "$group" ] || rmdir "$group" 2>/dev/null || true
 }
 
-run() { # name, instances, cores per instance (empty: no cap)
-  local name=$1 instances=$2 cores=$3 database="ingest_${1//-/_}_$$"
+run() { # name, instances, capped (empty: no cap)
+  local name=$1 instances=$2 capped=$3 database="ingest_${1//-/_}_$$"
   psql "$admin" -qc "CREATE DATABASE $database" >/dev/null
   local url="postgres://postgres@127.0.0.1:$PROXY_PORT/$database?sslmode=disable"
   intake_create_client "$url"
@@ -83,9 +86,9 @@ run() { # name, instances, cores per instance (empty: no cap)
       intake_serve $((PORT + index)) "$url" "$workdir/server-$name-$index.log"
     servers="$servers $server_pid"
     pids="$pids $server_pid"
-    if [ -n "$cores" ]; then
+    if [ -n "$capped" ]; then
       local group
-      group=$(cpu_cap_group "$cores" "intake-ingest-$$-$name-$index")
+      group=$(cpu_cap_group "intake-ingest-$$-$name-$index")
       [ -n "$group" ] || { echo "could not make a cgroup for instance $index" >&2; exit 1; }
       groups="$groups $group"
       echo "$server_pid" > "$group/cgroup.procs"
@@ -124,12 +127,12 @@ run() { # name, instances, cores per instance (empty: no cap)
 run shared-1 1 ""
 run shared-2 2 ""
 capped=""
-if [ "$INSTANCE_CORES" != 0.0 ]; then
-  probe=$(cpu_cap_group "$INSTANCE_CORES" "intake-ingest-$$-probe")
+if [ "$quota" != 0 ]; then
+  probe=$(cpu_cap_group "intake-ingest-$$-probe")
   if [ -n "$probe" ]; then
     rmdir "$probe"
-    run capped-1 1 "$INSTANCE_CORES"
-    run capped-2 2 "$INSTANCE_CORES"
+    run capped-1 1 yes
+    run capped-2 2 yes
     capped=$INSTANCE_CORES
   else
     echo "(no writable cgroup here: the round with each instance held to $INSTANCE_CORES cores is skipped)" >&2

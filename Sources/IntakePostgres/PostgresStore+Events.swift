@@ -6,7 +6,7 @@ import PostgresNIO
 
 extension PostgresStore: EventStore {
     package func store(_ submission: EventSubmission) async throws -> EventSubmission.Outcome {
-        try await eventWriter.submit(submission)
+        try await eventWriter.submit(PendingSubmission(submission: submission, deadline: .now + Self.commitTimeout))
     }
 
     package func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage {

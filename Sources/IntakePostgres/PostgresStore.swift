@@ -24,7 +24,14 @@ package final class PostgresStore: Sendable {
 
     private let pool: PostgresPool
     let logger: Logger
-    let eventWriter: GroupCommitQueue<EventSubmission, EventSubmission.Outcome>
+    let eventWriter: GroupCommitQueue<PendingSubmission, EventSubmission.Outcome>
+
+    /// A submission with the instant its request gives up: ``commitTimeout`` after it arrived,
+    /// however long it then waits for a batch to take it.
+    struct PendingSubmission: Sendable {
+        let submission: EventSubmission
+        let deadline: ContinuousClock.Instant
+    }
 
     /// The connection pool in use now (see ``PostgresPool``).
     package var client: PostgresClient { pool.client }
@@ -42,17 +49,23 @@ package final class PostgresStore: Sendable {
         self.logger = logger
         // Commits of one instance overlap as those of several do (nothing orders them but the
         // transactions themselves), so a batch's round trips do not hold up the next.
-        self.eventWriter = GroupCommitQueue(database: "postgres", concurrency: Self.concurrentCommits) { submissions in
-            // One deadline for the batch and any one-by-one retries of it, so an outage costs a
-            // request at most `commitTimeout`.
+        self.eventWriter = GroupCommitQueue(database: "postgres", concurrency: Self.concurrentCommits) { pending in
+            // The batch and any one-by-one retries of it share the earliest deadline of its
+            // requests, counted from each request's arrival: during an outage, requests queued
+            // behind batches that wait for the database are answered within `commitTimeout` too,
+            // not after those batches' time plus their own (16 writers waited 10 s before).
+            let now = ContinuousClock.now
+            guard let deadline = pending.lazy.map({ $0.deadline }).min(), deadline > now else {
+                return pending.map { _ in .failure(DeadlineExceeded()) }
+            }
             do {
-                return try await withDeadline(Self.commitTimeout) {
-                    await GroupCommitQueue.commitIsolatingFailures(submissions) { batch in
+                return try await withDeadline(deadline - now) {
+                    await GroupCommitQueue.commitIsolatingFailures(pending.map { $0.submission }) { batch in
                         try await Self.commit(batch, client: pool.client, logger: logger)
                     }
                 }
             } catch {
-                return submissions.map { _ in .failure(error) }
+                return pending.map { _ in .failure(error) }
             }
         }
     }

@@ -34,10 +34,18 @@ extension SQLiteStore: SigningKeyStore {
     }
 
     package func retireSigningKeys(dueAt now: Int64) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE signing_keys SET status = 'retired', material = NULL WHERE status = 'retiring' AND retires_at <= ?",
-                arguments: [now])
+        try await pool.writeWithoutTransaction { db in
+            try db.inTransaction {
+                try db.execute(
+                    sql: "UPDATE signing_keys SET status = 'retired', material = NULL WHERE status = 'retiring' AND retires_at <= ?",
+                    arguments: [now])
+                return .commit
+            }
+            guard db.changesCount > 0 else { return }
+            // secure_delete overwrites the material in the database file, but the page that held
+            // it stays in the -wal file until a checkpoint resets it, which otherwise waits for a
+            // clean stop. TRUNCATE copies the WAL back and empties the file now.
+            try db.checkpoint(.truncate)
         }
     }
 

@@ -43,7 +43,8 @@ extension IntakeServer {
             for method in [HTTPRequest.Method.post, .patch, .delete, .put] { router.on("/admin/**", method: method, use: Self.adminOff) }
             return router
         }
-        let admin = router.group("admin").add(middleware: AdminAuthenticator(token: token))
+        let admin = router.group("admin").add(
+            middleware: AdminAuthenticator(token: token, throttle: adminThrottle, trail: trail))
         let trail = self.trail.by(.admin)
         AdminClientsController(administration: ClientAdministration(store: store, trail: trail), registry: registry)
             .addRoutes(to: admin)

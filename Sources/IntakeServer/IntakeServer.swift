@@ -31,6 +31,8 @@ package struct IntakeServer: Sendable {
     let keys: KeyRing
     let revocations: RevocationList
     let throttle: ThrottleGate
+    /// Failed admin authentications, per source address (kept apart from the clients' pairs).
+    let adminThrottle: ThrottleGate
     /// What the server does on its own (scheduled rotations, throttling), and what clients do.
     let trail: AuditTrail
     /// Opens and seals stored keys, for rotations through the admin API.
@@ -69,6 +71,7 @@ package struct IntakeServer: Sendable {
             })
         self.trail = trail
         self.throttle = ThrottleGate(policy: configuration.throttlePolicy)
+        self.adminThrottle = ThrottleGate(policy: configuration.throttlePolicy)
         if let signingKey {
             self.keys = KeyRing(
                 fixed: signingKey, issuer: configuration.issuer, lifetime: configuration.tokenLifetime,
@@ -103,7 +106,7 @@ package struct IntakeServer: Sendable {
     ) throws -> some ApplicationProtocol {
         var services: [any Service] = [
             RegistryRefreshService(
-                registry: registry, keys: keys, revocations: revocations, throttle: throttle, store: store,
+                registry: registry, keys: keys, revocations: revocations, throttles: [throttle, adminThrottle], store: store,
                 interval: configuration.registryPollInterval, logger: logger)
         ]
         if let retention = configuration.eventRetention {
@@ -142,7 +145,7 @@ package struct IntakeServer: Sendable {
         let authenticator = ClientAuthenticator(
             registry: registry, throttle: throttle, trustedProxies: configuration.trustedProxies, trail: trail)
         TokenController(authenticator: authenticator, keys: keys, metrics: metrics).addRoutes(to: router)
-        let validation = TokenValidation(keys: keys, directory: registry.directory, revocations: revocations)
+        let validation = TokenValidation(keys: keys, registry: registry, revocations: revocations)
         IntrospectionController(authenticator: authenticator, validation: validation).addRoutes(to: router)
         RevocationController(authenticator: authenticator, validation: validation, store: store, trail: trail).addRoutes(to: router)
         DiscoveryController(

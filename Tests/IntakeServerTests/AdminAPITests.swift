@@ -78,6 +78,39 @@ struct AdminAPITests {
         }
     }
 
+    @Test("Failed admin authentications are throttled per source address after ten, and each is audited")
+    func failedAuthenticationsAreThrottledAndAudited() async throws {
+        try await Self.withAdmin { server, admin in
+            var statuses: [Int] = []
+            for _ in 0..<10 {
+                statuses.append(try await admin.request(.get, "/admin/clients", authorization: "Bearer guess-\(statuses.count)").status.code)
+            }
+            #expect(statuses == Array(repeating: 401, count: 10))
+            // Past the budget even the right token is not looked at.
+            let throttled = try await admin.request(.get, "/admin/clients")
+            #expect(throttled.status == .tooManyRequests, "\(throttled.text)")
+            #expect(throttled.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            let audited = try await server.store.auditEntries(since: 0, limit: 100).filter { $0.action == .adminAuthenticationFailed }
+            #expect(audited.count == 10)
+            #expect(audited.allSatisfy { $0.subject == "127.0.0.1" }, "\(audited)")
+            #expect(!audited.contains { $0.detail.contains("guess") }, "a presented token reached the audit trail")
+        }
+    }
+
+    @Test("A body declared larger than 64 KiB is answered 413 at once, without waiting for it")
+    func declaredOversizeBody() async throws {
+        try await Self.withAdmin { _, admin in
+            let connection = try RawConnection(port: try #require(admin.client.port))
+            try connection.send(
+                "POST /admin/clients HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(Self.adminToken)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+            // Well under the 30 s body timeout that answered before.
+            let answer = await connection.read(timeout: .seconds(5)) { $0.contains("\r\n\r\n") && $0.contains("}") }
+            #expect(answer.text.hasPrefix("HTTP/1.1 413"), "\(answer.text)")
+            #expect(answer.text.contains("65536"), "\(answer.text)")
+        }
+    }
+
     @Test("The public listener serves neither /metrics nor /admin")
     func publicListenerServesNoAdminRoutes() async throws {
         try await Self.withAdmin { server, _ in
@@ -191,6 +224,7 @@ struct AdminAPITests {
         (#"{"name":"crm","token_ttl":"600"}"#, "application/json", 422, ["token_ttl"]),
         (#"{"name":"crm","token_ttl":0}"#, "application/json", 422, ["token_ttl"]),
         (#"{"name":"crm""#, "application/json", 400, []),
+        (#"{"name":"crm","name":"other"}"#, "application/json", 400, []),
         (#"["name"]"#, "application/json", 400, []),
         (#"name=crm"#, "application/x-www-form-urlencoded", 415, []),
     ])

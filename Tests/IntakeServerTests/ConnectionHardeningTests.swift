@@ -1,8 +1,10 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import IntakeCore
 import IntakeServer
 import IntakeTestSupport
+import Logging
 import Testing
 
 /// What a stranger on the network can do with connections alone, before any authentication.
@@ -84,6 +86,52 @@ struct ConnectionHardeningTests {
             let other = try RawConnection(port: port, from: "127.0.0.2")
             try other.send("GET /health HTTP/1.1\r\nHost: intake.test\r\n\r\n")
             #expect(await other.read(timeout: .seconds(5), until: { $0.hasSuffix("}") }).text.hasPrefix("HTTP/1.1 200"))
+            _ = held
+        }
+    }
+
+    @Test("Idle connections from many addresses, each under its own limit, cannot fill the server: the oldest silent one makes room")
+    func idleConnectionsFromManyAddresses() async throws {
+        let log = CapturedLog()
+        try await TestServer.run(
+            logger: log.logger, configure: { $0.maximumConnections = 24; $0.maximumConnectionsPerAddress = 4 }
+        ) { server in
+            let port = try #require(server.client.port)
+            let credentials = try await server.register()
+            // Eight hosts hold four silent connections each: 32 tries at a budget of 24, which the
+            // test client's own connection (it has sent requests) shares.
+            var silent: [RawConnection] = []
+            for host in 2...9 {
+                for _ in 0..<4 { silent.append(try RawConnection(port: port, from: "127.0.0.\(host)")) }
+            }
+            // Every one of them is let in (each pushing out an older silent one), so a newcomer is too.
+            let partner = try RawConnection(port: port, from: "127.0.1.1")
+            try partner.send(
+                "POST /oauth2/token HTTP/1.1\r\nHost: intake.test\r\nAuthorization: \(basic(credentials.clientID, credentials.clientSecret))\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29\r\n\r\ngrant_type=client_credentials")
+            let answer = await partner.read(timeout: .seconds(2), until: { $0.contains("expires_in") })
+            #expect(answer.text.hasPrefix("HTTP/1.1 200"), "\(answer.text)")
+            // The oldest silent ones were closed to make room; the test client's connection was not.
+            #expect(await silent[0].read(timeout: .seconds(2)).closed, "the oldest silent connection is still open")
+            #expect(try await server.request(.get, "/health").status == .ok)
+            #expect(!log.all.contains { $0.level == .warning && $0.message.hasPrefix("Connections refused") })
+        }
+    }
+
+    @Test("Refused connections are logged at most once a second, with their count")
+    func refusalsAreLoggedOncePerSecond() async throws {
+        let log = CapturedLog()
+        try await TestServer.run(logger: log.logger, configure: { $0.maximumConnectionsPerAddress = 1 }) { server in
+            let port = try #require(server.client.port)
+            let held = try RawConnection(port: port, from: "127.0.0.5")
+            for _ in 0..<200 {
+                let refused = try RawConnection(port: port, from: "127.0.0.5")
+                _ = await refused.read(timeout: .seconds(2), until: { $0.hasSuffix("}") })
+            }
+            let lines = log.all.filter { $0.message.hasPrefix("Connections refused") }
+            // 200 refusals within a few seconds: one line for the first, at most one more a second.
+            #expect(!lines.isEmpty && lines.count <= 6, "\(lines.count) lines for 200 refusals")
+            #expect(lines.first?.metadata["reason"] == "per_address")
             _ = held
         }
     }

@@ -122,8 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
             guard adminToken.trimmingCharacters(in: .whitespacesAndNewlines) == adminToken else {
                 throw CLIError("INTAKE_ADMIN_TOKEN begins or ends with whitespace (a trailing newline?); no request could present it")
             }
-            if adminToken.utf8.count < 32 {
-                logger.warning("INTAKE_ADMIN_TOKEN is shorter than 32 characters; make a strong one with: openssl rand -base64 32")
+            // Whoever guesses it can make clients and rotate keys: 32 characters of base64 carry 192 bits.
+            guard adminToken.utf8.count >= 32 else {
+                throw CLIError("INTAKE_ADMIN_TOKEN is shorter than 32 characters; make a strong one with: openssl rand -base64 32")
             }
             if adminPort == nil {
                 logger.warning("INTAKE_ADMIN_TOKEN is set but there is no --admin-port: the admin API is not served")

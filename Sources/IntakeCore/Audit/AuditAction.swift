@@ -8,4 +8,6 @@ package enum AuditAction: String, Sendable, CaseIterable, Hashable {
     case keyRotated = "key.rotated"
     case tokenRevoked = "token.revoked"
     case throttlingStarted = "throttling.started"
+    /// A request to the admin API without the admin token (the subject is its source address).
+    case adminAuthenticationFailed = "admin.authentication_failed"
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Synchronization
 
 /// The in-memory copy of the client registry that the hot paths read.
@@ -48,6 +49,15 @@ package final class ClientDirectory: Sendable {
     package func activeClient(id: String) -> ClientRecord? {
         guard let client = snapshot.withLock({ $0.clients[id] }), client.isEnabled else { return nil }
         return client
+    }
+
+    /// How a presented client id may appear in a log line or the audit trail: the id itself when
+    /// it names a client, otherwise `unknown:` and the first 12 hex digits of its SHA-256. A partner
+    /// who swaps id and secret presents the secret as the id, and it must not be written down.
+    package func loggableID(_ presented: String) -> String {
+        if snapshot.withLock({ $0.clients[presented] }) != nil { return presented }
+        let digest = SHA256.hash(data: Array(presented.utf8))
+        return "unknown:" + digest.prefix(6).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     package var isEmpty: Bool { snapshot.withLock { $0.clients.isEmpty } }

@@ -73,6 +73,11 @@ package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return IPAddress(words: InlineArray16(high: bytes.high & mask(length), low: bytes.low & mask(length - 64)))
     }
 
+    /// What one host is taken to hold, for budgets per source: an IPv4 address itself, and for
+    /// IPv6 its whole /64, which a single subscriber or machine is usually given (RFC 6177), so
+    /// that one holder cannot take a budget per address of its /64.
+    package var accountingPrefix: IPAddress { isIPv4 ? self : masked(to: 64) }
+
     private init(words: InlineArray16) { self.bytes = words }
 
     package var description: String {

@@ -5,8 +5,8 @@ import NIOCore
 
 /// The JSON object an admin request sends: `application/json`, at most ``maximumSize`` bytes, and
 /// only the members the route knows. Anything else is a `4xx` problem that says what was wrong:
-/// `415` for another media type, `413` past the size, `400` for JSON that is not an object or
-/// for unknown members (a misspelt `disabled` must not pass for "no change"), `422` for a member
+/// `415` for another media type, `413` past the size (declared or sent), `400` for JSON that is
+/// not an object, names a member twice, or has unknown members (a misspelt `disabled` must not pass for "no change"), `422` for a member
 /// of the wrong type.
 ///
 /// ```swift
@@ -20,6 +20,10 @@ struct AdminRequestBody {
 
     /// `allowsEmpty`: an empty body (no `Content-Type` needed) stands for `{}`.
     init(_ request: Request, members known: Set<String>, allowsEmpty: Bool = false) async throws {
+        // Refused on what the headers declare, before waiting for a body that will not be read.
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > Self.maximumSize {
+            throw Problem.tooLarge(limit: Self.maximumSize)
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maximumSize)
@@ -33,7 +37,12 @@ struct AdminRequestBody {
         guard let contentType = request.headers[.contentType], MediaType.essence(of: contentType) == "application/json" else {
             throw Problem.notJSON
         }
-        guard let parsed = try? JSONValue(parsing: body.readableBytesView) else {
+        // A member named twice is refused, not read last-wins: `{"disabled":false,"disabled":true}`
+        // means nothing certain.
+        guard let parsed = try? JSONValue(parsingRejectingDuplicateNames: body.readableBytesView) else {
+            guard (try? JSONValue(parsing: body.readableBytesView)) == nil else {
+                throw Problem.badRequest("The request body names a member more than once")
+            }
             throw Problem.badRequest("The request body is not valid JSON")
         }
         guard case .object(let members) = parsed else { throw Problem.badRequest("The request body must be a JSON object") }

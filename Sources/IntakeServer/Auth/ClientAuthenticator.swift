@@ -86,8 +86,9 @@ struct ClientAuthenticator: Sendable {
         let pair = key ?? throttleKey(request, context: context, clientID: clientID)
         let failure = throttle.recordFailure(pair)
         if failure.shouldReport {
-            // The id is what the stranger sent: only its printable ASCII reaches the log and the trail.
-            await trail.record(.throttlingStarted, subject: pair.address.description, detail: "client_id=\(DisplayText.quotable(pair.clientID))")
+            await trail.record(
+                .throttlingStarted, subject: pair.address.description,
+                detail: "client_id=\(registry.directory.loggableID(pair.clientID))")
         }
         throw OAuthError.invalidCredentials
     }
@@ -96,8 +97,7 @@ struct ClientAuthenticator: Sendable {
         let peer = context.remoteAddress.flatMap(IPAddress.init(socketAddress:)) ?? IPAddress(ipv4: (0, 0, 0, 0))
         let address = ForwardedFor.clientAddress(
             peer: peer, headers: request.headers[values: .xForwardedFor], trusted: trustedProxies)
-        // An IPv6 holder usually has a whole /64: one budget for all of it, not one per address.
-        return AuthenticationThrottle.Key(address: address.isIPv4 ? address : address.masked(to: 64), clientID: clientID)
+        return AuthenticationThrottle.Key(address: address.accountingPrefix, clientID: clientID)
     }
 
     /// Whether any query parameter is named `client_secret`, however malformed the rest of the query.

@@ -11,7 +11,8 @@ import NIOHTTP1
 /// - A request that does not keep the connection alive (HTTP/1.0 without `keep-alive`, or
 ///   `Connection: close` in any spelling) gets `Connection: close` and a closed connection.
 /// - A request without `Host` in HTTP/1.1, or with two (RFC 9112 §3.2), is answered `400` here.
-/// - A connection past the ``ConnectionBudget`` is answered `503` as soon as it opens, and closed.
+/// - A connection past the ``ConnectionBudget`` is answered `503` as soon as it opens, and closed;
+///   an admitted one tells its ``ConnectionSlot`` when its first request arrives.
 /// - A request that is not HTTP/1.1 at all (a bad header name, `Content-Length: -1`, …) gets the
 ///   same `400` problem document as every other refusal, instead of Hummingbird's empty `400`.
 /// - A request body must arrive whole within the body timeout, or the answer is `408` and the
@@ -39,7 +40,9 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
 
     private let maximumBodySize: Int
     private let bodyTimeout: TimeAmount
-    private let refusesConnection: Bool
+    /// The connection's place in the budget; nil when it got none and is refused.
+    private let slot: ConnectionSlot?
+    private var hasSentRequest = false
     private let linger: TimeAmount
     /// The connection's body timer, when set.
     private var bodyTimer: Scheduled<Void>?
@@ -49,10 +52,10 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     /// A request was refused here; nothing more is read from this connection.
     private var isRefusing = false
 
-    init(maximumBodySize: Int, bodyTimeout: TimeAmount, refusesConnection: Bool = false, linger: TimeAmount = .seconds(2)) {
+    init(maximumBodySize: Int, bodyTimeout: TimeAmount, slot: ConnectionSlot?, linger: TimeAmount = .seconds(2)) {
         self.maximumBodySize = maximumBodySize
         self.bodyTimeout = bodyTimeout
-        self.refusesConnection = refusesConnection
+        self.slot = slot
         self.linger = linger
     }
 
@@ -67,7 +70,7 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func refuseConnectionIfNeeded(context: ChannelHandlerContext) {
-        guard refusesConnection, !isRefusing else { return }
+        guard slot == nil, !isRefusing else { return }
         refuse(context: context, with: Problem.unavailable("Too many open connections; retry later"))
     }
 
@@ -92,6 +95,11 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
             if case .end = part { bodyStarted = nil }
             context.fireChannelRead(data)
             return
+        }
+        if !hasSentRequest {
+            // From now on the budget will not close this connection to make room.
+            hasSentRequest = true
+            slot?.markRequestSent()
         }
         // One pass over the headers: this runs for every request.
         var hosts = 0

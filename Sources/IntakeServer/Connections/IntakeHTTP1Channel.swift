@@ -1,39 +1,40 @@
 import HummingbirdCore
+import IntakeCore
 import Logging
 import NIOCore
 import NIOHTTP1
 
 /// Hummingbird's HTTP/1 channel with what a server on an open network needs around it: a bounded
-/// number of connections (``ConnectionBudget``), the idle timeout of ``HTTP1Channel``, and
+/// number of connections (``ConnectionBudget``, which closes idle ones under pressure), the idle timeout of ``HTTP1Channel``, and
 /// ``HTTP1ConnectionPolicy`` on every connection.
 struct IntakeHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let base: HTTP1Channel
     let budget: ConnectionBudget
+    let pressure: ConnectionPressure
     let maximumBodySize: Int
     let bodyTimeout: TimeAmount
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         // A connection past the budget is still set up, so that it can be told why it is refused;
         // it does not count, and it closes as soon as the answer is written.
-        let address = channel.remoteAddress?.ipAddress
-        let admitted = budget.acquire(address: address)
-        if admitted {
+        var slot: ConnectionSlot?
+        switch budget.admit(channel, from: channel.remoteAddress.flatMap(IPAddress.init(socketAddress:))) {
+        case .admitted(let admitted, let evicted):
+            slot = admitted
             let budget = self.budget
-            channel.closeFuture.whenComplete { _ in budget.release(address: address) }
-        } else {
-            logger.warning(
-                "Connection refused: a connection limit is reached",
-                metadata: ["limit": "\(budget.limit)", "limit_per_address": "\(budget.limitPerAddress)"])
+            channel.closeFuture.whenComplete { _ in budget.release(admitted) }
+            if evicted != nil { pressure.evictedIdleConnection() }
+        case .refused(let reason):
+            pressure.refused(reason, budget: budget, logger: logger)
         }
         let (maximumBodySize, bodyTimeout) = (self.maximumBodySize, self.bodyTimeout)
-        return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+        return base.setup(channel: channel, logger: logger).flatMapThrowing { [slot] value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try pipeline.addHandler(
-                HTTP1ConnectionPolicy(
-                    maximumBodySize: maximumBodySize, bodyTimeout: bodyTimeout, refusesConnection: !admitted), position: .after(decoder))
+                HTTP1ConnectionPolicy(maximumBodySize: maximumBodySize, bodyTimeout: bodyTimeout, slot: slot), position: .after(decoder))
             return value
         }
     }
@@ -51,7 +52,7 @@ extension HTTPServerBuilder {
         HTTPServerBuilder { responder in
             IntakeHTTP1Channel(
                 base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
-                budget: budget, maximumBodySize: maximumBodySize, bodyTimeout: TimeAmount(bodyTimeout))
+                budget: budget, pressure: ConnectionPressure(), maximumBodySize: maximumBodySize, bodyTimeout: TimeAmount(bodyTimeout))
         }
     }
 }

@@ -13,7 +13,8 @@ struct RegistryRefreshService: Service {
     let registry: ClientRegistry
     let keys: KeyRing
     let revocations: RevocationList
-    let throttle: ThrottleGate
+    /// The client and the admin throttles.
+    let throttles: [ThrottleGate]
     let store: any EventStore & RevocationStore
     let interval: Duration
     let logger: Logger
@@ -36,7 +37,7 @@ struct RegistryRefreshService: Service {
                 await reloadRevocationsIfChanged()
                 await registry.checkForChanges()
                 await keys.checkForChanges()
-                throttle.sweep()
+                for throttle in throttles { throttle.sweep() }
                 polls += 1
                 if polls % pollsPerPurge == 0 { await purge() }
             }

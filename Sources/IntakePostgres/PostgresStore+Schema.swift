@@ -168,6 +168,24 @@ extension PostgresStore {
                 "DROP INDEX events_by_type",
             ]
         ),
+        (
+            // Revocations numbered in commit order from the counter (instances read only the new
+            // ones), client-wide rows for a client past its limit, and indexes to count a client's.
+            6,
+            [
+                "ALTER TABLE revoked_tokens ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN issued_before BIGINT",
+                "DROP TRIGGER revoked_tokens_changed ON revoked_tokens",
+                "DROP FUNCTION intake_bump_revocations_version()",
+                """
+                UPDATE revoked_tokens SET seq = numbered.n + (SELECT version FROM revocations_version WHERE id = 1)
+                FROM (SELECT jti, row_number() OVER (ORDER BY jti) AS n FROM revoked_tokens) AS numbered
+                WHERE revoked_tokens.jti = numbered.jti
+                """,
+                "UPDATE revocations_version SET version = GREATEST(version, (SELECT coalesce(max(seq), 0) FROM revoked_tokens)) WHERE id = 1",
+                "CREATE INDEX revoked_tokens_in_order ON revoked_tokens (seq)",
+                "CREATE INDEX revoked_tokens_by_client ON revoked_tokens (client_id, expires_at)",
+            ]
+        ),
     ]
 
     /// Advisory lock ids: one for migrations; one that every event-writing statement holds shared

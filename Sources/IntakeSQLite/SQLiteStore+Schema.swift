@@ -128,6 +128,20 @@ extension SQLiteStore {
                 CREATE INDEX audit_by_time ON audit (at, id);
                 """)
         }
+        // Revocations numbered in commit order from the counter (instances read only the new
+        // ones), client-wide rows for a client past its limit, and indexes to count a client's.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                ALTER TABLE revoked_tokens ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE revoked_tokens ADD COLUMN issued_before INTEGER;
+                DROP TRIGGER revoked_tokens_inserted;
+                DROP TRIGGER revoked_tokens_deleted;
+                UPDATE revoked_tokens SET seq = rowid + (SELECT version FROM revocations_version);
+                UPDATE revocations_version SET version = max(version, (SELECT coalesce(max(seq), 0) FROM revoked_tokens));
+                CREATE INDEX revoked_tokens_in_order ON revoked_tokens (seq);
+                CREATE INDEX revoked_tokens_by_client ON revoked_tokens (client_id, expires_at);
+                """)
+        }
         return migrator
     }
 }

@@ -86,9 +86,7 @@ package struct IntakeServer: Sendable {
         }
         self.registry = try await ClientRegistry(store: store, logger: logger)
         self.revocations = RevocationList()
-        let (version, now) = (try await store.revocationsVersion(), UnixTime.now())
-        revocations.replace(
-            with: try await store.revokedTokens(expiringAfter: RevocationList.loadCutoff(now: now)), version: version, now: now)
+        try await revocations.catchUp(with: store, now: UnixTime.now())
     }
 
     /// The key that signs new tokens now.
@@ -119,7 +117,12 @@ package struct IntakeServer: Sendable {
             maximumBodySize: configuration.maximumBodySize)
         return Application(
             router: makeRouter(),
-            server: try configuration.tls.map { try .tls(channel, tlsConfiguration: $0) } ?? channel,
+            server: try configuration.tls.map {
+                try .intakeHTTPS(
+                    idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
+                    budget: ConnectionBudget(limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
+                    maximumBodySize: configuration.maximumBodySize, tlsConfiguration: $0)
+            } ?? channel,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: onServerRunning,
@@ -147,7 +150,10 @@ package struct IntakeServer: Sendable {
         TokenController(authenticator: authenticator, keys: keys, metrics: metrics).addRoutes(to: router)
         let validation = TokenValidation(keys: keys, registry: registry, revocations: revocations)
         IntrospectionController(authenticator: authenticator, validation: validation).addRoutes(to: router)
-        RevocationController(authenticator: authenticator, validation: validation, store: store, trail: trail).addRoutes(to: router)
+        RevocationController(
+            authenticator: authenticator, validation: validation, store: store, trail: trail,
+            limitPerClient: configuration.revocationLimitPerClient
+        ).addRoutes(to: router)
         DiscoveryController(
             keys: keys, issuer: configuration.issuer, jwksMaximumAge: min(Self.jwksMaximumAge, configuration.tokenLifetime)
         ).addRoutes(to: router)

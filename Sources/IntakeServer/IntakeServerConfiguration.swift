@@ -35,6 +35,9 @@ package struct IntakeServerConfiguration: Sendable {
     package var keyRotationInterval: Int64?
     /// Proxies whose `X-Forwarded-For` names the client's address (`--trusted-proxy`).
     package var trustedProxies: [AddressRange] = []
+    /// Live token revocations a client may hold before its revocations cover all its earlier
+    /// tokens at once (see ``Revocation``).
+    package var revocationLimitPerClient = Revocation.limitPerClient
     /// The budget of failed client authentications per (source address, client id).
     package var throttlePolicy = AuthenticationThrottle.Policy()
     /// TLS for the public listener (`--tls-cert`, `--tls-key`); nil serves plain HTTP.

@@ -27,9 +27,12 @@ final class CountingStore: IntakeStore {
     func replaceClientSecretHash(id: String, with hash: SecretHash, previousValidUntil: Int64?) async throws -> Bool {
         try await base.replaceClientSecretHash(id: id, with: hash, previousValidUntil: previousValidUntil)
     }
-    func revoke(_ token: RevokedToken, at now: Int64) async throws { try await base.revoke(token, at: now) }
-    func revocationsVersion() async throws -> Int64 { try await base.revocationsVersion() }
-    func revokedTokens(expiringAfter now: Int64) async throws -> [RevokedToken] { try await base.revokedTokens(expiringAfter: now) }
+    func revoke(_ token: RevokedToken, at now: Int64, limitPerClient: Int) async throws -> Revocation? {
+        try await base.revoke(token, at: now, limitPerClient: limitPerClient)
+    }
+    func revocations(after sequence: Int64, expiringAfter cutoff: Int64, limit: Int) async throws -> [Revocation] {
+        try await base.revocations(after: sequence, expiringAfter: cutoff, limit: limit)
+    }
     func purgeRevokedTokens(expiredBefore cutoff: Int64) async throws { try await base.purgeRevokedTokens(expiredBefore: cutoff) }
     func appendAudit(_ entry: AuditEntry) async throws { try await base.appendAudit(entry) }
     func auditEntries(since: Int64, limit: Int) async throws -> [AuditEntry] { try await base.auditEntries(since: since, limit: limit) }

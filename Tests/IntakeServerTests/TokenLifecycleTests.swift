@@ -115,6 +115,58 @@ struct TokenLifecycleTests {
         }
     }
 
+    @Test("Past its limit of live revocations a client's next revocation covers every token it was issued until then, audited once")
+    func revocationsPastTheLimitPerClient() async throws {
+        try await TestServer.run(configure: { $0.revocationLimitPerClient = 2 }) { server in
+            let owner = try await server.registerReaderWriter()
+            let neighbour = try await server.registerReaderWriter()
+            var tokens: [String] = []
+            for _ in 0..<5 { tokens.append(try await server.token(for: owner)) }
+            let neighboursToken = try await server.token(for: neighbour)
+            for token in tokens.prefix(3) {
+                #expect(try await server.formPost("/oauth2/revoke", "token=" + formEncoded(token), as: owner).status == .ok)
+            }
+            // The third revocation went past the limit of two: the two tokens never revoked by
+            // name are refused too, the neighbour's is not.
+            for token in tokens {
+                #expect(try await server.get("/v2/events", token: token).status == .unauthorized)
+            }
+            #expect(try await server.introspect(tokens[4], as: owner)["active"] == .bool(false))
+            #expect(try await server.get("/v2/events", token: neighboursToken).status == .ok)
+            // Revoking on moves the instant, and is not audited row by row.
+            let fresh = try await server.token(for: owner)
+            #expect(try await server.formPost("/oauth2/revoke", "token=" + formEncoded(fresh), as: owner).status == .ok)
+            let audit = try await server.store.auditEntries(since: 0, limit: 100)
+            #expect(audit.filter { $0.action == .tokenRevoked }.count == 2)
+            #expect(audit.filter { $0.action == .clientTokensRevoked }.map(\.subject) == [owner.clientID])
+            // A token issued after the instant works (the instant is in whole seconds, so a token of
+            // the same second is refused: the client asks again).
+            let working = try await eventually(within: .seconds(5)) {
+                try await server.get("/v2/events", token: try await server.token(for: owner)).status == .ok
+            }
+            #expect(working)
+            // The stored rows: two tokens by name and one client-wide row.
+            let stored = try await server.store.revocations(after: 0, expiringAfter: 0, limit: 100)
+            #expect(stored.count == 3, "\(stored)")
+        }
+    }
+
+    @Test("A partner that swaps id and secret never has the secret written to the log or the audit trail")
+    func swappedCredentialsAreNotLogged() async throws {
+        let log = CapturedLog()
+        try await TestServer.run(logger: log.logger, configure: Self.throttled) { server in
+            let partner = try await server.register()
+            for _ in 0..<4 {
+                _ = try await server.tokenRequest(form: "grant_type=client_credentials", authorization: basic(partner.clientSecret, partner.clientID))
+            }
+            let audit = try await server.store.auditEntries(since: 0, limit: 100)
+            let started = try #require(audit.first { $0.action == .throttlingStarted }, "the swap was never throttled")
+            #expect(started.detail.hasPrefix("client_id=unknown:"), "\(started.detail)")
+            #expect(!audit.contains { $0.detail.contains(partner.clientSecret) || $0.subject.contains(partner.clientSecret) })
+            #expect(!log.all.contains { $0.fullText.contains(partner.clientSecret) }, "the secret reached the log")
+        }
+    }
+
     @Test("A revocation made through one instance is refused by another once it polls")
     func revocationReachesASibling() async throws {
         try await TemporaryDirectory.with { directory in

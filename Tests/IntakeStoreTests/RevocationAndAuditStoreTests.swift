@@ -6,23 +6,55 @@ import Testing
 @Suite("IntakeStore as RevocationStore and AuditStore")
 struct RevocationAndAuditStoreTests {
     @Test(arguments: StoreKind.available)
-    func revocationsAreKeptUntilTheTokenExpiresAndBumpTheVersion(_ kind: StoreKind) async throws {
+    func revocationsAreReadInTheOrderTheyCommitAndKeptUntilTheirTokensExpire(_ kind: StoreKind) async throws {
         try await withDatabase(kind) { database in
             let (writer, reader) = (try await database.open(), try await database.open())
-            let before = try await reader.revocationsVersion()
-            try await writer.revoke(RevokedToken(tokenID: "a", clientID: "c", expiresAt: 2000), at: 1000)
-            try await writer.revoke(RevokedToken(tokenID: "b", clientID: "c", expiresAt: 5000), at: 1000)
-            let after = try await reader.revocationsVersion()
-            // Twice is fine, and changes nothing: no instance reloads for it; nor for an empty purge.
-            try await writer.revoke(RevokedToken(tokenID: "a", clientID: "c", expiresAt: 2000), at: 1001)
-            try await writer.purgeRevokedTokens(expiredBefore: 0)
-            #expect(try await reader.revocationsVersion() == after)
-            #expect(after != before, "another process must see that revocations changed")
-            #expect(Set(try await reader.revokedTokens(expiringAfter: 1500).map(\.tokenID)) == ["a", "b"])
-            #expect(try await reader.revokedTokens(expiringAfter: 2000).map(\.tokenID) == ["b"])
+            let a = try #require(try await writer.revoke(RevokedToken(tokenID: "a", clientID: "c", expiresAt: 2000), at: 1000, limitPerClient: 10))
+            let b = try #require(try await writer.revoke(RevokedToken(tokenID: "b", clientID: "c", expiresAt: 5000), at: 1000, limitPerClient: 10))
+            #expect(a.scope == .token(id: "a") && b.sequence > a.sequence)
+            // Twice is fine, and stores nothing new.
+            #expect(try await writer.revoke(RevokedToken(tokenID: "a", clientID: "c", expiresAt: 2000), at: 1001, limitPerClient: 10) == nil)
+            #expect(try await reader.revocations(after: 0, expiringAfter: 1500, limit: 10) == [a, b])
+            // Only what came after a sequence, only what has not expired, at most `limit`.
+            #expect(try await reader.revocations(after: a.sequence, expiringAfter: 0, limit: 10) == [b])
+            #expect(try await reader.revocations(after: 0, expiringAfter: 2000, limit: 10) == [b])
+            #expect(try await reader.revocations(after: 0, expiringAfter: 0, limit: 1) == [a])
             try await writer.purgeRevokedTokens(expiredBefore: 3000)
-            #expect(try await reader.revokedTokens(expiringAfter: 0).map(\.tokenID) == ["b"])
-            #expect(try await reader.revocationsVersion() != after)
+            #expect(try await reader.revocations(after: 0, expiringAfter: 0, limit: 10) == [b])
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func pastItsLimitAClientsRevocationsBecomeOneRowForAllItsEarlierTokens(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            for index in 0..<3 {
+                let stored = try await store.revoke(RevokedToken(tokenID: "t\(index)", clientID: "c", expiresAt: 9000), at: 1000, limitPerClient: 3)
+                #expect(stored?.scope == .token(id: "t\(index)"))
+            }
+            // Another client's budget is its own.
+            #expect(try await store.revoke(RevokedToken(tokenID: "o", clientID: "other", expiresAt: 9000), at: 1000, limitPerClient: 3)?.scope == .token(id: "o"))
+            let first = try #require(try await store.revoke(RevokedToken(tokenID: "t3", clientID: "c", expiresAt: 9000), at: 1100, limitPerClient: 3))
+            #expect(first.scope == .clientTokens(issuedAtOrBefore: 1100))
+            #expect(first.expiresAt == 1100 + AccessTokenVerifier.maximumLifetime + AccessTokenVerifier.leeway)
+            let moved = try #require(try await store.revoke(RevokedToken(tokenID: "t4", clientID: "c", expiresAt: 9000), at: 1200, limitPerClient: 3))
+            #expect(moved.scope == .clientTokens(issuedAtOrBefore: 1200) && moved.sequence > first.sequence)
+            // The rows: three tokens, the other client's, and one client-wide row that moved.
+            let all = try await store.revocations(after: 0, expiringAfter: 0, limit: 100)
+            #expect(all.count == 5, "\(all)")
+            #expect(all.last == moved)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
+    func purgingRevocationsPurgesTheAuditRowsOfTokenRevocationsAsOld(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let cutoff: Int64 = 200_000
+            let old = Revocation.auditCutoff(expiredBefore: cutoff) - 1
+            try await store.appendAudit(AuditEntry(at: old, actor: .client("c"), action: .tokenRevoked, subject: "old-jti"))
+            try await store.appendAudit(AuditEntry(at: old, actor: .cli, action: .clientCreated, subject: "c"))
+            try await store.appendAudit(AuditEntry(at: old + 2, actor: .client("c"), action: .tokenRevoked, subject: "recent-jti"))
+            try await store.purgeRevokedTokens(expiredBefore: cutoff)
+            #expect(try await store.auditEntries(since: 0, limit: 10).map(\.subject) == ["c", "recent-jti"])
         }
     }
 

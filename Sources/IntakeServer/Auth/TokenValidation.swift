@@ -16,7 +16,7 @@ struct TokenValidation: Sendable {
 
     func validate(_ token: String) async throws(AccessTokenError) -> (claims: AccessTokenClaims, client: ClientRecord) {
         let claims = try await keys.verify(token)
-        guard !revocations.contains(claims.tokenID) else { throw .revoked }
+        guard !revocations.covers(claims) else { throw .revoked }
         if let client = registry.directory.activeClient(id: claims.clientID) { return (claims, client) }
         await registry.checkForChanges()
         guard let client = registry.directory.activeClient(id: claims.clientID) else { throw .clientNotActive }

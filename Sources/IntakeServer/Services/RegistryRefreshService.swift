@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// and a rotated key signs here within one interval too. A poll reads one integer and the few rows
 /// of the key set; each is rebuilt only when it changed. It also forgets idempotency keys past
 /// their retention, once an hour. Revocations made by other instances are taken up the same way
-/// (one integer per poll), and the throttle forgets paid-off pairs.
+/// (those numbered after the last one read), and the throttles forget paid-off pairs.
 struct RegistryRefreshService: Service {
     let registry: ClientRegistry
     let keys: KeyRing
@@ -34,7 +34,7 @@ struct RegistryRefreshService: Service {
                 }
                 // Revocations first: they must reach this instance within 5 s even when the other
                 // checks wait on a slow database.
-                await reloadRevocationsIfChanged()
+                await catchUpWithRevocations()
                 await registry.checkForChanges()
                 await keys.checkForChanges()
                 for throttle in throttles { throttle.sweep() }
@@ -44,20 +44,21 @@ struct RegistryRefreshService: Service {
         }
     }
 
-    private func reloadRevocationsIfChanged() async {
+    /// Reads the revocations stored since the last one seen (usually none: one index probe), and
+    /// forgets those whose tokens have expired. A failed read is retried at the next poll from
+    /// where it stopped, so nothing is skipped.
+    private func catchUpWithRevocations() async {
         let (store, revocations) = (self.store, self.revocations)
         do {
             try await withDeadline(ClientRegistry.checkTimeout) {
-                let version = try await store.revocationsVersion()
-                guard version != revocations.version else { return }
                 let now = UnixTime.now()
-                revocations.replace(
-                    with: try await store.revokedTokens(expiringAfter: RevocationList.loadCutoff(now: now)), version: version, now: now)
+                try await revocations.catchUp(with: store, now: now)
+                revocations.sweep(now: now)
             }
         } catch where !Task.isCancelled {
-            logger.warning("Could not refresh the revoked tokens", metadata: ["error.type": "\(type(of: error))"])
+            logger.warning("Could not read new revocations", metadata: ["error.type": "\(type(of: error))"])
         } catch {
-            // Shutdown cancelled the reload: nothing went wrong.
+            // Shutdown cancelled the read: nothing went wrong.
         }
     }
 

@@ -130,4 +130,14 @@ extension PostgresStore: IntakeStore {
             try await client.query("SELECT 1", logger: logger)
         }
     }
+
+    package func checkWritable() async throws {
+        try await bounded { client, logger in
+            try await client.query(
+                """
+                INSERT INTO settings (name, value) VALUES ('write_check', \(ByteBuffer(string: String(UnixTime.nowMilliseconds()))))
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """, logger: logger)
+        }
+    }
 }

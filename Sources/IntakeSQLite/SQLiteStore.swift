@@ -61,6 +61,14 @@ extension SQLiteStore: IntakeStore {
     package func checkReadiness() async throws {
         try await pool.read { db in try db.execute(sql: "SELECT 1") }
     }
+
+    package func checkWritable() async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO settings (name, value) VALUES ('write_check', ?)",
+                arguments: [Data(String(UnixTime.nowMilliseconds()).utf8)])
+        }
+    }
 }
 
 extension SQLiteStore {

@@ -38,6 +38,7 @@ package struct IntakeServer: Sendable {
     /// Opens and seals stored keys, for rotations through the admin API.
     let keyCipher: KeyMaterialCipher
     let metrics: ServerMetrics
+    let writeHealth = WriteHealth()
     /// Shared by both listeners.
     let routeMetrics = RouteMetrics()
     let logger: Logger
@@ -136,12 +137,22 @@ package struct IntakeServer: Sendable {
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
-        let store = self.store
+        let (store, writeHealth) = (self.store, self.writeHealth)
         router.get("/ready") { _, _ in
             do {
                 try await store.checkReadiness()
             } catch {
                 throw Problem.unavailable("The database is not reachable")
+            }
+            // After a failed event write, ready again only once a write works: the database may
+            // answer reads while its disk is full.
+            if writeHealth.isFailing {
+                do {
+                    try await store.checkWritable()
+                    writeHealth.recordSuccess()
+                } catch {
+                    throw Problem.unavailable("The database cannot store events (is its disk full?)")
+                }
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
@@ -161,7 +172,7 @@ package struct IntakeServer: Sendable {
         let v2 = router.group("v2").add(middleware: BearerAuthenticator(validation: validation))
         EventsController(
             store: store, maximumBodySize: configuration.maximumBodySize, maximumPageBytes: configuration.maximumPageBytes,
-            metrics: metrics
+            metrics: metrics, writeHealth: writeHealth
         ).addRoutes(to: v2)
         MethodNotAllowed.refuseOtherMethods(of: router)
         return router

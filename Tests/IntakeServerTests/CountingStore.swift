@@ -59,4 +59,5 @@ final class CountingStore: IntakeStore {
         try await base.deleteEvents(receivedBefore: cutoff, limit: limit)
     }
     func checkReadiness() async throws { try await base.checkReadiness() }
+    func checkWritable() async throws { try await base.checkWritable() }
 }

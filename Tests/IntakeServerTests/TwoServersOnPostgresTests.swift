@@ -34,6 +34,19 @@ struct TwoServersOnPostgresTests {
         }
     }
 
+    @Test("A new client's first token from A is accepted by B at once, before B's next poll")
+    func aNewClientsTokenWorksOnASiblingAtOnce() async throws {
+        try await Self.withTwoServers { a, b in
+            for round in 0..<3 {
+                // Made and used within one poll interval of B (1 s): B looks the client up on the miss.
+                let credentials = try await a.registerReaderWriter()
+                let token = try await a.token(for: credentials)
+                let sent = try await b.post("/v2/event", json: Self.event("new-client-\(round)"), token: token)
+                #expect(sent.status == .created, "round \(round): \(sent.text)")
+            }
+        }
+    }
+
     @Test("A token from A works on B; events sent through both read back from either; a client disabled through A is refused by B within 5 s")
     func twoServersShareOneDatabase() async throws {
         try await Self.withTwoServers { a, b in

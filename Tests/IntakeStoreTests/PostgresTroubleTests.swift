@@ -47,4 +47,35 @@ struct PostgresTroubleTests {
             await #expect(throws: DeadlineExceeded.self) { try await store.clientsVersion() }
         }
     }
+
+    @Test func manyEventWritersDuringAnOutageAreAllAnsweredWithinTheCommitDeadline() async throws {
+        let client = PostgresClient(
+            configuration: try PostgresConnectionURL.configuration(from: Self.nothingListens),
+            backgroundLogger: PostgresTestDatabase.logger)
+        let store = PostgresStore(client: client, logger: PostgresTestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            // 24 writers: more than the batches in flight, so most wait in the queue behind
+            // batches that wait for the database. Their wait counts from their own arrival: before,
+            // queued requests waited for those batches' deadline and then their own (10 s).
+            let waits = await withTaskGroup(of: Duration?.self) { writers in
+                for index in 0..<24 {
+                    writers.addTask {
+                        let started = ContinuousClock.now
+                        do {
+                            _ = try await store.store(Fixtures.submission(events: [Fixtures.event(name: "w\(index)")]))
+                            return nil
+                        } catch {
+                            return ContinuousClock.now - started
+                        }
+                    }
+                }
+                return await writers.reduce(into: [Duration?]()) { $0.append($1) }
+            }
+            #expect(waits.allSatisfy { $0 != nil }, "an event was stored with no database")
+            let longest = waits.compactMap { $0 }.max() ?? .zero
+            #expect(longest < .seconds(7), "a writer waited \(longest) for its 503 (the deadline is 5 s)")
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import IntakeCore
 import IntakeModel
 
@@ -92,14 +93,16 @@ extension EventsController {
     /// Stores `submission` and answers with `status` and the body `render` makes of the receipts;
     /// a replay renders the first request's receipts again, so it gets the same bytes.
     func respond(
-        to submission: EventSubmission, status: HTTPResponse.Status, render: ([CommitReceipt]) throws -> [UInt8]
+        to submission: EventSubmission, status: HTTPResponse.Status, logger: Logger, render: ([CommitReceipt]) throws -> [UInt8]
     ) async throws -> Response {
         let outcome: EventSubmission.Outcome
         do {
             outcome = try await store.store(submission)
         } catch {
+            writeHealth.recordFailure(error, logger: logger)
             throw Problem.unavailable("The event could not be stored; retry later")
         }
+        writeHealth.recordSuccess()
         var headers: HTTPFields = [.contentType: "application/json"]
         let receipts: [CommitReceipt]
         switch outcome {

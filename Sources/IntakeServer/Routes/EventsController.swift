@@ -9,7 +9,8 @@ import Logging
 ///
 /// ```swift
 /// let v2 = router.group("v2").add(middleware: BearerAuthenticator(validation: validation))
-/// EventsController(store: store, maximumBodySize: 1 << 20, maximumPageBytes: 4 << 20, metrics: ServerMetrics()).addRoutes(to: v2)
+/// EventsController(store: store, maximumBodySize: 1 << 20, maximumPageBytes: 4 << 20, metrics: ServerMetrics(), writeHealth: WriteHealth())
+///     .addRoutes(to: v2)
 /// ```
 struct EventsController {
     static let maximumBatchSize = 500
@@ -19,6 +20,8 @@ struct EventsController {
     /// What one page of `GET /v2/events` may weigh (see ``EventPageQuery/maximumBytes``).
     let maximumPageBytes: Int
     let metrics: ServerMetrics
+    /// Told of every event write's outcome, for `/ready`.
+    let writeHealth: WriteHealth
 
     func addRoutes(to v2: RouterGroup<IntakeRequestContext>) {
         let writer = v2.group().add(middleware: ScopeRequirement(ScopeSet.eventsWrite))
@@ -47,7 +50,7 @@ struct EventsController {
         let submission = EventSubmission(
             account: client.account, clientID: client.id, events: [event],
             idempotencyKey: try idempotencyKey(request, body: body))
-        return try await respond(to: submission, status: .created) { receipts in
+        return try await respond(to: submission, status: .created, logger: context.logger) { receipts in
             guard let receipt = receipts.first else { throw Problem.damagedData }
             return Self.receiptJSON(receipt)
         }
@@ -76,7 +79,7 @@ struct EventsController {
         let submission = EventSubmission(
             account: client.account, clientID: client.id, events: results.compactMap { try? $0.get() },
             idempotencyKey: try idempotencyKey(request, body: body))
-        return try await respond(to: submission, status: .ok) { receipts in
+        return try await respond(to: submission, status: .ok, logger: context.logger) { receipts in
             Self.batchJSON(results, receipts: receipts)
         }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import IntakeKit
+import NIOCore
 
 /// Where the API is and who is calling, shared by `intake token` and `intake send`.
 struct ClientOptions: ParsableArguments {
@@ -18,6 +20,16 @@ struct ClientOptions: ParsableArguments {
 
     @Option(help: "Space-separated scopes to ask for; default: all of the client's.")
     var scope: String?
+
+    /// For `intake token`, which a script waits on: a refused connection fails its attempt at once
+    /// and ``RetryPolicy`` decides what follows (AsyncHTTPClient's shared client reconnects until
+    /// each request's deadline instead: a closed port took 30 s to report).
+    static let promptHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     func validate() throws {
         _ = try resolvedEnvironment()

@@ -9,7 +9,8 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tokens = TokenProvider(
-            environment: try client.resolvedEnvironment(), credentials: try client.credentials(), scope: client.scope)
+            environment: try client.resolvedEnvironment(), credentials: try client.credentials(), scope: client.scope,
+            httpClient: ClientOptions.promptHTTPClient)
         do {
             print(try await tokens.token())
         } catch let error as IntakeError {

@@ -60,11 +60,11 @@ struct ServeProcess {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             let lines = output.stdoutText().split(separator: "\n").map(String.init)
-            let admin = lines.first { $0.hasPrefix("Admin listener on ") }.flatMap { port(in: $0, after: "Admin listener on ") }
-            if let line = lines.first(where: { $0.hasPrefix("Intake listening on ") }),
+            let admin = lines.first { $0.contains("Admin listener on ") }.flatMap { port(in: $0, after: "Admin listener on ") }
+            if let line = lines.first(where: { $0.contains("Intake listening on ") }),
                 let port = port(in: line, after: "Intake listening on "), admin != nil || !wantsAdmin
             {
-                return (port, admin, line.hasPrefix("Intake listening on https://") ? "https" : "http")
+                return (port, admin, line.contains("Intake listening on https://") ? "https" : "http")
             }
             guard process.isRunning else {
                 try #require(
@@ -78,12 +78,13 @@ struct ServeProcess {
         return (0, nil, "http")
     }
 
-    /// `8080` from `Intake listening on http://127.0.0.1:8080 (…)` (`prefix` is the text before the URL).
+    /// `8080` from `Intake listening on http://127.0.0.1:8080 (…)` (`prefix` is the text before the
+    /// URL), as a text line or within a JSON one (`--log-format json`).
     static func port(in banner: String, after prefix: String = "Intake listening on ") -> Int? {
-        guard banner.hasPrefix(prefix) else { return nil }
-        let url = banner.dropFirst(prefix.count)
+        guard let start = banner.range(of: prefix) else { return nil }
+        let url = banner[start.upperBound...]
         guard let schemeEnd = url.range(of: "://") else { return nil }
-        let address = url[schemeEnd.upperBound...].prefix { $0 != " " }
+        let address = url[schemeEnd.upperBound...].prefix { $0 != " " && $0 != "\"" }
         guard let colon = address.lastIndex(of: ":") else { return nil }
         return Int(address[address.index(after: colon)...])
     }

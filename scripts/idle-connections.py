@@ -11,13 +11,8 @@ how many the server had closed by then.
 """
 import argparse, os, resource, socket, subprocess, sys, tempfile, time, urllib.request
 
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from intake_server import rss_mb  # noqa: E402
 
 
 def health(port):

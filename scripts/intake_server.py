@@ -1,8 +1,10 @@
-"""What the Python checks in scripts/ share: free loopback ports, and an `intake serve` they wait for.
+"""What the Python checks in scripts/ share: free loopback ports, an `intake serve` they wait for,
+and a process's resident memory.
 
-    from intake_server import free_ports, serve
+    from intake_server import free_ports, rss_mb, serve
     port, admin_port = free_ports(2)
     server = serve(binary, ["--port", str(port), "--database", database], log, port)
+    print(rss_mb(server.pid))
 """
 import http.client
 import socket
@@ -21,6 +23,15 @@ def free_ports(count):
     finally:
         for s in sockets:
             s.close()
+
+
+def rss_mb(pid):
+    """The resident memory of process `pid` in MiB, from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def serve(binary, arguments, log, ready_port, ready_path="/health", timeout=30):

@@ -1,9 +1,9 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import IntakeCore
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// Assembles the Intake HTTP server over one store: the public listener (token endpoint,
@@ -112,18 +112,14 @@ package struct IntakeServer: Sendable {
             services.append(EventRetentionService(store: store, retention: retention, logger: logger))
         }
         if configuration.adminPort != nil { services.append(makeAdminApplication(onServerRunning: onAdminRunning)) }
-        let channel = HTTPServerBuilder.intakeHTTP1(
-            idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
-            budget: ConnectionBudget(limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
-            maximumBodySize: configuration.maximumBodySize)
+        // Made once: every connection's NIOSSL handler shares it.
+        let tls = try configuration.tls.map { try NIOSSLContext(configuration: $0) }
         return Application(
             router: makeRouter(),
-            server: try configuration.tls.map {
-                try .intakeHTTPS(
-                    idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
-                    budget: ConnectionBudget(limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
-                    maximumBodySize: configuration.maximumBodySize, tlsConfiguration: $0)
-            } ?? channel,
+            server: .intakeHTTP1(
+                idleTimeout: configuration.idleTimeout, bodyTimeout: configuration.bodyTimeout,
+                budget: ConnectionBudget(limit: configuration.maximumConnections, limitPerAddress: configuration.maximumConnectionsPerAddress),
+                maximumBodySize: configuration.maximumBodySize, tls: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: services,
             onServerRunning: onServerRunning,

@@ -14,8 +14,12 @@ struct ServeOperationsTests {
     static let certificate = fixtures.appendingPathComponent("localhost-cert.pem").path
     static let key = fixtures.appendingPathComponent("localhost-key.pem").path
     static let otherKey = fixtures.appendingPathComponent("other-key.pem").path
+    /// For `localhost-key.pem`, and valid on 1 January 2020 only.
+    static let expiredCertificate = fixtures.appendingPathComponent("expired-cert.pem").path
+    static let badRequestProblem =
+        #"{"type":"urn:intake:problem:bad-request","title":"Bad Request","status":400,"detail":"This port speaks HTTPS; use https://"}"#
 
-    @Test("--tls-cert/--tls-key serve HTTPS that a client trusting the certificate accepts, over HTTP/1.1; plain HTTP is refused")
+    @Test("--tls-cert/--tls-key serve HTTPS that a client trusting the certificate accepts, over HTTP/1.1; plain HTTP is answered 400")
     func servesTLS() async throws {
         try await TemporaryDirectory.with { directory in
             let database = directory.appendingPathComponent("intake.sqlite").path
@@ -34,8 +38,92 @@ struct ServeOperationsTests {
                 #expect(token.stdout.contains(#""token_type": "Bearer""#), "\(token)")
                 let untrusted = try await Curl.run([url + "/health"])
                 #expect(untrusted.status != 0, "a client that does not trust the certificate must refuse it")
-                let plain = try await Curl.run(["http://127.0.0.1:\(server.port)/health"])
-                #expect(!plain.stdout.contains("ok"), "\(plain)")
+                // One hand still typing http://, one posting a form whose rest the server never reads.
+                for extra in [[], ["-d", "grant_type=client_credentials"]] {
+                    let plain = try await Curl.run(["-i"] + extra + ["http://127.0.0.1:\(server.port)/oauth2/token"])
+                    #expect(plain.status == 0, "\(plain)")
+                    #expect(plain.stdout.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(plain)")
+                    #expect(plain.stdout.contains("\r\nContent-Type: application/problem+json\r\n"), "\(plain)")
+                    #expect(plain.stdout.contains("\r\nConnection: close\r\n"), "\(plain)")
+                    #expect(plain.stdout.hasSuffix("\r\n\r\n" + Self.badRequestProblem), "\(plain)")
+                }
+                let insecure = try await Curl.run(["--insecure", "-w", "\n%{http_code}", "https://127.0.0.1:\(server.port)/health"])
+                #expect(insecure.stdoutLines == [#"{"status":"ok"}"#, "200"], "\(insecure)")
+            }
+        }
+    }
+
+    @Test(
+        "Over TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305 is agreed: static-RSA and CBC suites are refused, for RSA and ECDSA certificates"
+    )
+    func tls12CipherSuites() async throws {
+        try await TemporaryDirectory.with { directory in
+            let rsaCertificate = directory.appendingPathComponent("rsa-cert.pem").path
+            let rsaKey = directory.appendingPathComponent("rsa-key.pem").path
+            let made = try await Self.openssl(
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", rsaKey, "-out",
+                    rsaCertificate,
+                ], in: directory)
+            try #require(made.status == 0, "\(made)")
+            let servers: [(certificate: String, key: String, accepted: [String], refused: [String])] = [
+                (
+                    Self.certificate, Self.key,
+                    ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"],
+                    ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA"]
+                ),
+                (
+                    rsaCertificate, rsaKey, ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"],
+                    ["AES128-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA"]
+                ),
+            ]
+            for (index, server) in servers.enumerated() {
+                let database = directory.appendingPathComponent("intake-\(index).sqlite").path
+                try await ServeProcess.with(["--database", database, "--tls-cert", server.certificate, "--tls-key", server.key], in: directory) {
+                    process in
+                    let connect = ["s_client", "-connect", "127.0.0.1:\(process.port)"]
+                    for suite in server.accepted {
+                        let handshake = try await Self.openssl(connect + ["-tls1_2", "-cipher", suite], in: directory)
+                        #expect(handshake.status == 0 && handshake.stdout.contains("Cipher is \(suite)"), "\(suite): \(handshake)")
+                    }
+                    for suite in server.refused {
+                        let handshake = try await Self.openssl(connect + ["-tls1_2", "-cipher", suite], in: directory)
+                        #expect(handshake.status != 0 && handshake.stdout.contains("Cipher is (NONE)"), "\(suite) was agreed: \(handshake)")
+                    }
+                    let tls13 = try await Self.openssl(connect + ["-tls1_3"], in: directory)
+                    #expect(tls13.status == 0 && tls13.stdout.contains("TLSv1.3"), "\(tls13)")
+                }
+            }
+        }
+    }
+
+    @Test("An expired certificate and a key file others can read are warned about at start, naming the file; the server starts anyway")
+    func tlsFileWarnings() async throws {
+        try await TemporaryDirectory.with { directory in
+            let database = directory.appendingPathComponent("intake.sqlite").path
+            let key = directory.appendingPathComponent("key.pem").path
+            try FileManager.default.copyItem(atPath: Self.key, toPath: key)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
+            try await ServeProcess.with(["--database", database, "--tls-cert", Self.expiredCertificate, "--tls-key", key], in: directory) {
+                server in
+                let warnings = server.stderr.split(separator: "\n").filter { $0.contains("--tls-") }
+                #expect(warnings.count == 2, "\(server.stderr)")
+                #expect(
+                    warnings.contains { $0.contains("warning") && $0.contains("--tls-cert \(Self.expiredCertificate): the certificate expired on 2020-01-02T00:00:00Z") },
+                    "\(server.stderr)")
+                #expect(
+                    warnings.contains {
+                        $0.contains("warning") && $0.contains("--tls-key \(key) is readable or writable by group or others (mode 0644)")
+                            && $0.hasSuffix("fix with: chmod 600 \(key)")
+                    }, "\(server.stderr)")
+                let health = try await Curl.run(["--insecure", "https://127.0.0.1:\(server.port)/health"])
+                #expect(health.stdout == #"{"status":"ok"}"#, "\(health)")
+                let checking = try await Curl.run(["--cacert", Self.expiredCertificate, "https://localhost:\(server.port)/health"])
+                #expect(checking.status != 0, "a client that checks dates must refuse the expired certificate: \(checking)")
+            }
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
+            try await ServeProcess.with(["--database", database, "--tls-cert", Self.certificate, "--tls-key", key], in: directory) { server in
+                #expect(!server.stderr.contains("--tls-"), "\(server.stderr)")
             }
         }
     }
@@ -82,6 +170,13 @@ struct ServeOperationsTests {
                     #expect(entry["timestamp"] is String && entry["level"] is String && entry["message"] is String)
                     if entry["message"] as? String == "request" { requestLines.append(entry) }
                 }
+                // stdout too: the banners are JSON lines, and the issuer names the port chosen for --port 0.
+                let banners = try server.stdout.split(separator: "\n").map { line in
+                    try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
+                }
+                let listening = try #require(banners.first { ($0["message"] as? String)?.hasPrefix("Intake listening on ") == true })
+                #expect(listening["issuer"] as? String == "http://127.0.0.1:\(server.port)", "\(listening)")
+                #expect(banners.contains { $0["client_id"] is String && $0["client_secret"] is String }, "\(banners)")
                 let probe = try #require(requestLines.first { $0["request_id"] as? String == "probe-7" })
                 #expect(probe["status"] as? Int == 200)
                 #expect(probe["route"] as? String == "/health")
@@ -136,6 +231,19 @@ struct ServeOperationsTests {
                 }
                 #expect(deleted)
             }
+        }
+    }
+
+    /// `openssl arguments` in `directory`, bounded in time; stdin is empty, so `s_client` ends
+    /// right after its handshake.
+    static func openssl(_ arguments: [String], in directory: URL) async throws -> CommandResult {
+        try await TemporaryOutput.with { output in
+            let process = try ChildProcess(
+                executable: "openssl", arguments: arguments, directory: directory.path, environment: ProcessInfo.processInfo.environment,
+                stdoutPath: output.stdoutURL.path, stderrPath: output.stderrURL.path)
+            if !(await IntakeExecutable.waitForExit(process, timeout: .seconds(20))) { process.forceKill() }
+            return CommandResult(
+                status: process.terminationStatus, crashed: process.wasSignalled, stdout: output.stdoutText(), stderr: output.stderrText())
         }
     }
 }

@@ -97,6 +97,20 @@ struct AdminAPITests {
         }
     }
 
+    @Test("Silent connections filling the operators' listener make room for an operator's request")
+    func silentConnectionsDoNotBlockTheAdminListener() async throws {
+        try await Self.withAdmin { _, admin in
+            let port = try #require(admin.client.port)
+            var silent: [RawConnection] = []
+            for _ in 0..<80 { silent.append(try RawConnection(port: port)) }
+            let operatorConnection = try RawConnection(port: port)
+            try operatorConnection.send("GET /admin/clients HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(Self.adminToken)\r\n\r\n")
+            let answer = await operatorConnection.read(timeout: .seconds(5)) { $0.contains("\r\n\r\n[") }
+            #expect(answer.text.hasPrefix("HTTP/1.1 200"), "\(answer.text)")
+            _ = silent
+        }
+    }
+
     @Test("A body declared larger than 64 KiB is answered 413 at once, without waiting for it")
     func declaredOversizeBody() async throws {
         try await Self.withAdmin { _, admin in

@@ -111,8 +111,11 @@ struct ConnectionHardeningTests {
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 29\r\n\r\ngrant_type=client_credentials")
             let answer = await partner.read(timeout: .seconds(2), until: { $0.contains("expires_in") })
             #expect(answer.text.hasPrefix("HTTP/1.1 200"), "\(answer.text)")
-            // The oldest silent ones were closed to make room; the test client's connection was not.
-            #expect(await silent[0].read(timeout: .seconds(2)).closed, "the oldest silent connection is still open")
+            // Silent ones were closed to make room (34 connections for 24 places: 10, give or take
+            // the order two event loops admit them in); the test client's connection was not.
+            var closed = 0
+            for connection in silent where await connection.read(timeout: .milliseconds(50)).closed { closed += 1 }
+            #expect(closed >= 9 && closed <= 10, "\(closed) silent connections were closed")
             #expect(try await server.request(.get, "/health").status == .ok)
             #expect(!log.all.contains { $0.level == .warning && $0.message.hasPrefix("Connections refused") })
         }

@@ -33,7 +33,8 @@ struct PostgresTroubleTests {
         #expect(error?.description.contains("hunter2") == false)
     }
 
-    @Test func aQueryDuringAnOutageGivesUpWithinItsDeadline() async throws {
+    /// A store whose pool runs against a port where nothing listens, as during an outage.
+    static func withUnreachableStore(_ body: @Sendable (PostgresStore) async throws -> Void) async throws {
         let client = PostgresClient(
             configuration: try PostgresConnectionURL.configuration(from: Self.nothingListens),
             backgroundLogger: PostgresTestDatabase.logger)
@@ -41,6 +42,12 @@ struct PostgresTroubleTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
+            try await body(store)
+        }
+    }
+
+    @Test func aQueryDuringAnOutageGivesUpWithinItsDeadline() async throws {
+        try await Self.withUnreachableStore { store in
             // The store's own deadline ends the wait; without it the pool's circuit breaker would,
             // about a minute later, with another error.
             await #expect(throws: DeadlineExceeded.self) { try await store.eventPage(EventPageQuery(account: "default")) }
@@ -49,13 +56,7 @@ struct PostgresTroubleTests {
     }
 
     @Test func manyEventWritersDuringAnOutageAreAllAnsweredWithinTheCommitDeadline() async throws {
-        let client = PostgresClient(
-            configuration: try PostgresConnectionURL.configuration(from: Self.nothingListens),
-            backgroundLogger: PostgresTestDatabase.logger)
-        let store = PostgresStore(client: client, logger: PostgresTestDatabase.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await Self.withUnreachableStore { store in
             // 24 writers: more than the batches in flight, so most wait in the queue behind
             // batches that wait for the database. Their wait counts from their own arrival: before,
             // queued requests waited for those batches' deadline and then their own (10 s).

@@ -5,6 +5,7 @@ import IntakeCore
 import IntakeServer
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 
 /// `intake serve`: runs the authorization and resource server until SIGTERM or SIGINT.
@@ -110,11 +111,14 @@ struct ServeCommand: AsyncParsableCommand {
         let signingKey = try Self.configuredSigningKey()
         var tls: TLSConfiguration?
         if let tlsCertificate, let tlsKey {
+            let files: TLSFiles
             do {
-                tls = try TLSFiles(certificatePath: tlsCertificate, keyPath: tlsKey).configuration
+                files = try TLSFiles(certificatePath: tlsCertificate, keyPath: tlsKey)
             } catch {
                 throw CLIError(error.description)
             }
+            for warning in files.warnings { logger.warning("\(warning)") }
+            tls = files.configuration
         }
         let adminToken = ProcessInfo.processInfo.environment["INTAKE_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let adminToken {
@@ -140,6 +144,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "The open-file limit allows \(connections) connections, not --max-connections \(maximumConnections); raise it with ulimit -n")
         }
         let scheme = tls == nil ? "http" : "https"
+        // The issuer names the port, so an ephemeral one is chosen here, before anything is built
+        // around it, rather than by the listener later (which advertised port 0).
+        let port = self.port == 0 ? try await Self.freePort(host: host) : self.port
         var configuration = IntakeServerConfiguration(
             host: host, port: port, issuer: issuer ?? IntakeServerConfiguration.defaultIssuer(host: host, port: port, scheme: scheme), tokenLifetime: tokenTTL, maximumBodySize: maximumBodySize,
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout), maximumConnections: connections,
@@ -154,7 +161,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.eventRetention = eventRetention?.seconds
         let settings = configuration
         let location = database.displayLocation
-        let (host, port, bootstrapClient) = (host, port, bootstrapClient)
+        let (host, bootstrapClient, format) = (host, bootstrapClient, logFormat)
         let listeners = adminPort.map { "\(host):\(port) or the admin listener's \(adminHost):\($0)" } ?? "\(host):\(port)"
         let hosts = adminPort == nil || adminHost == host ? host : "\(host) or --admin-host \(adminHost)"
         try await database.withStore(logger: logger) { store in
@@ -163,12 +170,18 @@ struct ServeCommand: AsyncParsableCommand {
             if bootstrapClient, try await store.clients().isEmpty {
                 let (client, credentials) = try await ClientAdministration(store: store, trail: .cli(store).by(.server))
                     .create(name: "first-client", scopes: try ScopeSet(parsing: "\(ScopeSet.eventsWrite) \(ScopeSet.eventsRead)"))
-                Console.write("""
+                Console.announce(
+                    """
                     Created a first client (shown once; keep the secret safe):
                       client_id:     \(credentials.clientID)
                       client_secret: \(credentials.clientSecret)
                       scopes:        \(client.scopes)
-                    """)
+                    """,
+                    summary: "Created a first client (shown once; keep the secret safe)",
+                    details: [
+                        "client_id": "\(credentials.clientID)", "client_secret": "\(credentials.clientSecret)", "scopes": "\(client.scopes)",
+                    ],
+                    format: format)
             }
             let server: IntakeServer
             do {
@@ -181,12 +194,18 @@ struct ServeCommand: AsyncParsableCommand {
             let adminAPI = settings.adminToken == nil ? "admin API off: set INTAKE_ADMIN_TOKEN" : "admin API on"
             let application = try server.makeApplication(
                 onServerRunning: { channel in
-                    Console.write(
-                        "Intake listening on \(scheme)://\(Self.address(of: channel, host: settings.host, port: settings.port)) (issuer \(settings.issuer), signing \(signing), database \(location))")
+                    let url = "\(scheme)://\(Self.address(of: channel, host: settings.host, port: settings.port))"
+                    Console.announce(
+                        "Intake listening on \(url) (issuer \(settings.issuer), signing \(signing), database \(location))",
+                        summary: "Intake listening on \(url)",
+                        details: ["url": "\(url)", "issuer": "\(settings.issuer)", "signing_alg": "\(signing)", "database": "\(location)"],
+                        format: format)
                 },
                 onAdminRunning: { channel in
-                    Console.write(
-                        "Admin listener on http://\(Self.address(of: channel, host: settings.adminHost, port: settings.adminPort ?? 0)) (GET /metrics; \(adminAPI))")
+                    let url = "http://\(Self.address(of: channel, host: settings.adminHost, port: settings.adminPort ?? 0))"
+                    Console.announce(
+                        "Admin listener on \(url) (GET /metrics; \(adminAPI))", summary: "Admin listener on \(url)",
+                        details: ["url": "\(url)", "admin_api": "\(settings.adminToken != nil)"], format: format)
                 })
             do {
                 try await application.runService()
@@ -200,7 +219,25 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// `host:port` as the listener bound it (an ephemeral port shows its number).
+    /// A port the system has free on `host` now: bound and let go, so the listener binds it next
+    /// (the window in between is a few milliseconds; a clash is reported as a port in use).
+    private static func freePort(host: String) async throws -> Int {
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: 0).get()
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw CLIError("cannot listen on \(host): the address is not available on this machine")
+        } catch {
+            throw CLIError("cannot listen on \(host): \(error)")
+        }
+        defer { channel.close(promise: nil) }
+        guard let port = channel.localAddress?.port else { throw CLIError("cannot find a free port on \(host)") }
+        return port
+    }
+
+    /// `host:port` as the listener bound it.
     private static func address(of channel: any Channel, host: String, port: Int) -> String {
         channel.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? "\(host):\(port)"
     }

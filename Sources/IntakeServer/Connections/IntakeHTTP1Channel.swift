@@ -3,6 +3,7 @@ import IntakeCore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Hummingbird's HTTP/1 channel with what a server on an open network needs around it: a bounded
 /// number of connections (``ConnectionBudget``, which closes idle ones under pressure), the idle timeout of ``HTTP1Channel``, and
@@ -45,14 +46,17 @@ struct IntakeHTTP1Channel: ServerChildChannel {
 }
 
 extension HTTPServerBuilder {
-    /// ``IntakeHTTP1Channel`` for `Application(server:)`.
+    /// ``IntakeHTTP1Channel`` for `Application(server:)`, over TLS (``IntakeTLSChannel``) when
+    /// given a context: one builder, so both listeners and both schemes get the same policy.
     static func intakeHTTP1(
-        idleTimeout: Duration, bodyTimeout: Duration, budget: ConnectionBudget, maximumBodySize: Int
+        idleTimeout: Duration, bodyTimeout: Duration, budget: ConnectionBudget, maximumBodySize: Int, tls: NIOSSLContext? = nil
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            IntakeHTTP1Channel(
+            let http = IntakeHTTP1Channel(
                 base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
                 budget: budget, pressure: ConnectionPressure(), maximumBodySize: maximumBodySize, bodyTimeout: TimeAmount(bodyTimeout))
+            guard let tls else { return http }
+            return IntakeTLSChannel(base: http, sslContext: tls)
         }
     }
 }

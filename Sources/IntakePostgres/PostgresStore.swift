@@ -131,6 +131,22 @@ extension PostgresStore: IntakeStore {
         }
     }
 
+    /// The settings under which PostgreSQL acknowledges a commit before it is on disk, as
+    /// `name=off`: `fsync` for the whole server, `synchronous_commit` as this database's sessions
+    /// have it (it can be set per database or role). Either way a crash loses events that were
+    /// answered `201`.
+    package func nonDurableSettings() async throws -> [String] {
+        try await bounded { client, logger in
+            let rows = try await client.query(
+                "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit') ORDER BY name", logger: logger)
+            var found: [String] = []
+            for try await (name, setting) in rows.decode((String, String).self) where setting == "off" {
+                found.append("\(name)=off")
+            }
+            return found
+        }
+    }
+
     package func checkWritable() async throws {
         try await bounded { client, logger in
             try await client.query(

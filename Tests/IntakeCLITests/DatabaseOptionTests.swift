@@ -81,6 +81,28 @@ struct DatabaseOptionTests {
     }
 
     @Test(
+        "PostgreSQL that acknowledges commits before they are on disk stops the start, unless allowed (then a warning)",
+        .enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.skipMessage)))
+    func nonDurablePostgresIsRefused() async throws {
+        try await PostgresTestDatabase.withFreshDatabase { name in
+            // fsync is the whole cluster's; synchronous_commit can be set for one database.
+            try await PostgresTestDatabase.administer("ALTER DATABASE \(name) SET synchronous_commit = off")
+            let url = try PostgresTestDatabase.url(database: name)
+            try await TemporaryDirectory.with { directory in
+                let refused = try await IntakeExecutable.run(["serve", "--port", "0", "--database", url], in: directory)
+                #expect(refused.status == 1, "\(refused)")
+                #expect(refused.stderrLines.count == 1, "\(refused)")
+                #expect(refused.stderr.contains("PostgreSQL runs with synchronous_commit=off"), "\(refused)")
+                #expect(refused.stderr.contains("--allow-non-durable-postgres"), "\(refused)")
+                try await ServeProcess.with(["--database", url, "--allow-non-durable-postgres"], in: directory) { server in
+                    let warned = try await eventually { server.stderr.contains("synchronous_commit=off: a crash will lose") }
+                    #expect(warned, "\(server.stderr)")
+                }
+            }
+        }
+    }
+
+    @Test(
         "The serve banner shows a PostgreSQL URL with its password masked",
         .enabled(if: PostgresTestDatabase.isConfigured, Comment(rawValue: PostgresTestDatabase.skipMessage)))
     func bannerMasksThePostgresPassword() async throws {

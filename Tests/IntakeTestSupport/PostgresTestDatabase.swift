@@ -110,8 +110,9 @@ package enum PostgresTestDatabase {
         return value
     }
 
-    /// Runs one statement (`CREATE DATABASE`, `DROP DATABASE`) on the configured URL's own database.
-    private static func administer(_ statement: String) async throws {
+    /// Runs one statement (`CREATE DATABASE`, `ALTER DATABASE`, `DROP DATABASE`) on the configured
+    /// URL's own database.
+    package static func administer(_ statement: String) async throws {
         let client = PostgresClient(
             configuration: try configuration(database: nil, connections: 1), backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in

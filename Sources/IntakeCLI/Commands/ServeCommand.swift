@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import IntakeCore
+import IntakePostgres
 import IntakeServer
 import Logging
 import NIOCore
@@ -55,6 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsKey: String?
     @Option(name: .customLong("log-format"), help: "Log lines as text or as one JSON object per line.")
     var logFormat = CLILogging.Format.text
+    @Flag(
+        name: .customLong("allow-non-durable-postgres"),
+        help: "Start even when PostgreSQL runs with fsync or synchronous_commit off (a crash then loses acknowledged events): for throwaway databases only.")
+    var allowNonDurablePostgres = false
     @Option(
         name: .customLong("event-retention"),
         help: "Delete events older than this (e.g. 30d, 12h), checked at start and every minute; off by default.")
@@ -183,6 +188,9 @@ struct ServeCommand: AsyncParsableCommand {
                     ],
                     format: format)
             }
+            if let postgres = store as? PostgresStore {
+                try await Self.checkDurability(of: postgres, allowingLoss: allowNonDurablePostgres, logger: logger)
+            }
             let server: IntakeServer
             do {
                 server = try await IntakeServer(
@@ -217,6 +225,20 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError("not allowed to listen on \(listeners); ports below 1024 need privileges")
             }
         }
+    }
+
+    /// A `2xx` means the event is on disk: PostgreSQL set to acknowledge commits before they are
+    /// stops the start, unless the operator says the database is a throwaway one (then every start
+    /// says so in a warning).
+    private static func checkDurability(of store: PostgresStore, allowingLoss: Bool, logger: Logger) async throws {
+        let settings = try await store.nonDurableSettings()
+        guard !settings.isEmpty else { return }
+        let what = settings.joined(separator: " and ")
+        guard allowingLoss else {
+            throw CLIError(
+                "PostgreSQL runs with \(what): a crash would lose events already acknowledged; turn it on (ALTER SYSTEM or ALTER DATABASE … SET, then reload), or pass --allow-non-durable-postgres for a throwaway database")
+        }
+        logger.warning("PostgreSQL runs with \(what): a crash will lose events already acknowledged (--allow-non-durable-postgres)")
     }
 
     /// A port the system has free on `host` now: bound and let go, so the listener binds it next

@@ -7,7 +7,7 @@ extension TokenProvider {
     /// One token request, retried per ``Configuration/retry`` on `429`, `5xx` and network errors.
     func fetchToken() async throws -> CachedToken {
         try await configuration.retry.run { _ in
-            let sentAt = ContinuousClock.now
+            let sentAt = now()
             let response = try await httpClient.execute(tokenRequest(), timeout: .init(configuration.requestTimeout))
             let body = try await response.body.collect(upTo: 64 * 1024)
             switch response.status.code {

@@ -67,20 +67,32 @@ public final class TokenProvider: Sendable {
     public let scope: String?
     let httpClient: HTTPClient
     let configuration: Configuration
+    /// What time it is; a test moves it by hand instead of waiting half a token's lifetime.
+    let now: @Sendable () -> ContinuousClock.Instant
     private let state = Mutex(State())
 
-    public init(
+    public convenience init(
         environment: IntakeEnvironment,
         credentials: IntakeCredentials,
         scope: String? = nil,
         httpClient: HTTPClient = .shared,
         configuration: Configuration = Configuration()
     ) {
+        self.init(
+            environment: environment, credentials: credentials, scope: scope, httpClient: httpClient, configuration: configuration,
+            now: { ContinuousClock.now })
+    }
+
+    init(
+        environment: IntakeEnvironment, credentials: IntakeCredentials, scope: String?, httpClient: HTTPClient,
+        configuration: Configuration, now: @escaping @Sendable () -> ContinuousClock.Instant
+    ) {
         self.environment = environment
         self.credentials = credentials
         self.scope = scope
         self.httpClient = httpClient
         self.configuration = configuration
+        self.now = now
     }
 
     /// How many token requests succeeded so far.
@@ -88,7 +100,7 @@ public final class TokenProvider: Sendable {
 
     /// A valid access token: the cached one when it is fresh enough, otherwise a new one.
     public func token() async throws -> String {
-        let now = ContinuousClock.now
+        let now = self.now()
         let (cached, refresh): (String?, Task<CachedToken, any Error>?) = state.withLock { state in
             if let token = state.token, now < token.mustRefreshAt {
                 if now >= token.refreshAt, state.refresh == nil {

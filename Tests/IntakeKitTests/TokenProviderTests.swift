@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
-import IntakeKit
 import IntakeModel
 import NIOCore
 import Synchronization
 import IntakeTestSupport
 import Testing
+
+import IntakeKit
 
 /// Token caching, single flight, renewal and token-endpoint failures, against a live server or a
 /// fake token endpoint in the test process.
@@ -162,37 +163,44 @@ import Testing
 
     /// A 66-second token: past 33 s it is refreshed in the background while callers keep getting it;
     /// only 6 s before expiry would they wait. (The safety margin is at least 30 s unless that is
-    /// more than half the lifetime, so a shorter token has no background window to test.)
+    /// more than half the lifetime, so a shorter token has no background window to test.) The
+    /// provider's time is moved by hand.
     @Test func pastHalfLifeTheTokenIsRefreshedInTheBackground() async throws {
         let gate = Gate()
+        let time = ManualTime()
         try await StubServer.with { seen in
             if seen.number == 1 { return .token("token-1", expiresIn: 66) }
             await gate.wait()
             return .token("token-\(seen.number)", expiresIn: 66)
         } body: { stub in
             try await withHTTPClient { http in
-                let tokens = stub.tokens(http: http)
-                #expect(try await tokens.token() == "token-1")
-                try await Task.sleep(for: .seconds(5))
-                #expect(try await tokens.token() == "token-1")
+                let tokens = stub.tokens(http: http, now: time.now)
+                let first = try await tokens.token()
+                #expect(first == "token-1")
+                time.advance(by: .seconds(5))
+                let beforeHalfLife = try await tokens.token()
+                #expect(beforeHalfLife == "token-1")
                 #expect(stub.count("/oauth2/token") == 1, "refreshed before half-life")
 
-                try await Task.sleep(for: .milliseconds(28_500))
+                time.advance(by: .milliseconds(28_500))
                 // Should a caller wait for the refresh (a bug), the gate opens on its own later and the
                 // caller sees token-2.
                 let fallback = Task {
                     try await Task.sleep(for: .seconds(5))
                     gate.open()
                 }
-                #expect(try await tokens.token() == "token-1", "a caller waited for the background refresh")
+                let pastHalfLife = try await tokens.token()
+                #expect(pastHalfLife == "token-1", "a caller waited for the background refresh")
                 #expect(await eventually(within: .seconds(10)) { stub.count("/oauth2/token") == 2 }, "no background refresh started")
                 #expect(tokens.tokensFetched == 1)
-                #expect(try await tokens.token() == "token-1")
+                let again = try await tokens.token()
+                #expect(again == "token-1")
                 #expect(stub.count("/oauth2/token") == 2, "the background refresh was not shared")
                 gate.open()
                 fallback.cancel()
                 #expect(await eventually(within: .seconds(10)) { tokens.tokensFetched == 2 })
-                #expect(try await tokens.token() == "token-2")
+                let renewed = try await tokens.token()
+                #expect(renewed == "token-2")
                 #expect(stub.count("/oauth2/token") == 2)
             }
         }

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import IntakeKit
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -8,6 +7,8 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
+
+@testable import IntakeKit
 
 /// A tiny HTTP server in the test process that records every request and answers with `handler`:
 /// a fake token endpoint, or a counting proxy in front of a ``LiveServer`` (``forward(_:to:)``).
@@ -59,10 +60,14 @@ final class StubServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// A token provider for this stub, with throwaway credentials.
-    func tokens(http: HTTPClient, configuration: TokenProvider.Configuration = .init()) -> TokenProvider {
+    /// A provider for this stub; `now` moves its time by hand (see ``ManualTime``).
+    func tokens(
+        http: HTTPClient, configuration: TokenProvider.Configuration = .init(),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) -> TokenProvider {
         TokenProvider(
             environment: .custom(baseURL: baseURL), credentials: IntakeCredentials(clientID: "id", clientSecret: "secret"),
-            httpClient: http, configuration: configuration)
+            scope: nil, httpClient: http, configuration: configuration, now: now)
     }
 
     /// A client for this stub, on ``tokens(http:configuration:)``.

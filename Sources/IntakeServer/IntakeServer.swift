@@ -1,3 +1,4 @@
+import CoreMetrics
 import Hummingbird
 import HummingbirdCore
 import IntakeCore
@@ -58,6 +59,7 @@ package struct IntakeServer: Sendable {
         self.configuration = configuration
         self.keyCipher = keyCipher
         self.metrics = ServerMetrics()
+        metrics.buildInfo.record(1)
         self.logger = logger
         let trail = AuditTrail(
             store: store, actor: .server,

@@ -11,58 +11,60 @@ import NIOSSL
 
 /// `intake serve`: runs the authorization and resource server until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the server.",
+        discussion: "Every option can also be set by its INTAKE_* environment variable (named in each option's help); the option wins.")
 
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Address to listen on (env INTAKE_HOST).") var host = "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one (env INTAKE_PORT).") var port = 8080
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Token issuer (iss and aud): an absolute http(s) URL without query or fragment; default http://HOST:PORT. Give every instance behind one load balancer the same.")
+    @Option(help: "Token issuer (iss and aud): an absolute http(s) URL without query or fragment; default http://HOST:PORT. Give every instance behind one load balancer the same (env INTAKE_ISSUER).")
     var issuer: String?
-    @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.") var tokenTTL: Int64 = 3600
-    @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes.") var maximumBodySize = 1 << 20
-    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (no request, or unfinished headers) before it is closed.")
+    @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds (env INTAKE_TOKEN_TTL).") var tokenTTL: Int64 = 3600
+    @Option(name: .customLong("max-body-size"), help: "Largest /v2 request body in bytes (env INTAKE_MAX_BODY_SIZE).") var maximumBodySize = 1 << 20
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may send nothing (no request, or unfinished headers) before it is closed (env INTAKE_IDLE_TIMEOUT).")
     var idleTimeout = 30
-    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive; slower is answered 408.")
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive; slower is answered 408 (env INTAKE_BODY_TIMEOUT).")
     var bodyTimeout = 30
-    @Option(name: .customLong("max-connections"), help: "Client connections open at once; past it a new one is answered 503 and closed.")
+    @Option(name: .customLong("max-connections"), help: "Client connections open at once; past it a new one is answered 503 and closed (env INTAKE_MAX_CONNECTIONS).")
     var maximumConnections = 4096
-    @Option(name: .customLong("max-connections-per-address"), help: "Connections open at once from one address (0: no limit; raise it behind a proxy).")
+    @Option(name: .customLong("max-connections-per-address"), help: "Connections open at once from one address (0: no limit; raise it behind a proxy; env INTAKE_MAX_CONNECTIONS_PER_ADDRESS).")
     var maximumConnectionsPerAddress = 256
     @Option(
         name: .customLong("signing-alg"),
-        help: "Algorithm of the first signing key, when the database has none: \(SigningAlgorithm.names).")
+        help: "Algorithm of the first signing key, when the database has none: \(SigningAlgorithm.names) (env INTAKE_SIGNING_ALG).")
     var signingAlgorithm = "HS256"
     @Option(
         name: .customLong("rotate-keys-every"),
-        help: "Rotate the signing key on a schedule, e.g. 30d or 24h (off by default); the old key verifies until its tokens expire.")
+        help: "Rotate the signing key on a schedule, e.g. 30d or 24h (off by default); the old key verifies until its tokens expire (env INTAKE_ROTATE_KEYS_EVERY).")
     var rotateKeysEvery: DurationArgument?
     @Option(
         name: .customLong("trusted-proxy"),
-        help: "A proxy (CIDR, e.g. 10.0.0.0/8, repeatable) whose X-Forwarded-For gives the client's address, for throttling.")
+        help: "A proxy (CIDR, e.g. 10.0.0.0/8, repeatable) whose X-Forwarded-For gives the client's address, for throttling (env INTAKE_TRUSTED_PROXY, comma-separated).")
     var trustedProxies: [String] = []
     @Flag(
         inversion: .prefixedNo,
-        help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret).")
+        help: "Create and print a first client when there is none (--no-bootstrap-client under a service manager, which would log the secret; env INTAKE_BOOTSTRAP_CLIENT=true|false).")
     var bootstrapClient = true
     @Option(
         name: .customLong("admin-port"),
-        help: "Open a listener for operators on this port: GET /metrics, and the admin API when INTAKE_ADMIN_TOKEN is set.")
+        help: "Open a listener for operators on this port: GET /metrics, and the admin API when INTAKE_ADMIN_TOKEN is set (env INTAKE_ADMIN_PORT).")
     var adminPort: Int?
-    @Option(name: .customLong("admin-host"), help: "Address of the operators' listener; keep it private.")
+    @Option(name: .customLong("admin-host"), help: "Address of the operators' listener; keep it private (env INTAKE_ADMIN_HOST).")
     var adminHost = "127.0.0.1"
-    @Option(name: .customLong("tls-cert"), help: "Serve the public listener over TLS 1.2+ with this PEM certificate chain.")
+    @Option(name: .customLong("tls-cert"), help: "Serve the public listener over TLS 1.2+ with this PEM certificate chain (env INTAKE_TLS_CERT).")
     var tlsCertificate: String?
-    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (unencrypted).")
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert (unencrypted; env INTAKE_TLS_KEY).")
     var tlsKey: String?
-    @Option(name: .customLong("log-format"), help: "Log lines as text or as one JSON object per line.")
+    @Option(name: .customLong("log-format"), help: "Log lines as text or as one JSON object per line (env INTAKE_LOG_FORMAT).")
     var logFormat = CLILogging.Format.text
     @Flag(
         name: .customLong("allow-non-durable-postgres"),
-        help: "Start even when PostgreSQL runs with fsync or synchronous_commit off (a crash then loses acknowledged events): for throwaway databases only.")
+        help: "Start even when PostgreSQL runs with fsync or synchronous_commit off (a crash then loses acknowledged events): for throwaway databases only (env INTAKE_ALLOW_NON_DURABLE_POSTGRES).")
     var allowNonDurablePostgres = false
     @Option(
         name: .customLong("event-retention"),
-        help: "Delete events older than this (e.g. 30d, 12h), checked at start and every minute; off by default.")
+        help: "Delete events older than this (e.g. 30d, 12h), checked at start and every minute; off by default (env INTAKE_EVENT_RETENTION).")
     var eventRetention: DurationArgument?
 
     func validate() throws {

@@ -35,6 +35,8 @@ struct ServerMetrics: Sendable {
     let keyRotations = Counter(label: "intake_key_rotations_total")
     /// Clients in the registry this instance holds (enabled or not).
     let registeredClients = Gauge(label: "intake_registered_clients")
+    /// 1, labelled with this build's version (the Prometheus convention for build information).
+    let buildInfo = Gauge(label: "intake_build_info", dimensions: [("version", IntakeVersion.current)])
 
     func tokenRequests(_ outcome: TokenOutcome) -> Counter {
         switch outcome {

@@ -9,39 +9,69 @@ extension SQLiteStore: EventStore {
     }
 
     package func eventPage(_ query: EventPageQuery) async throws -> EventRecordPage {
-        try await pool.read { db in
-            let sourceID = query.sourceID
-            let eventType = query.eventType?.rawValue
-            var page = EventRecordPageBuilder(query)
-            // A cursor, not fetchAll: rows are decoded one at a time and reading stops with the page.
-            // Without an account (an export) the rows are read in primary-key order, no index needed.
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT * FROM events
-                    WHERE \(query.account == nil ? "" : "account = ? AND ")id > ?
-                      AND (? IS NULL OR source_id = ?) AND (? IS NULL OR event_type = ?)
-                      AND created_at >= ? AND created_at < ?
-                    ORDER BY id LIMIT ?
-                    """,
-                arguments: StatementArguments(query.account.map { [$0] } ?? [])
-                    + [
-                        query.after?.id ?? 0, sourceID, sourceID, eventType, eventType, query.since ?? Int64.min,
-                        query.until ?? Int64.max, page.rowLimit,
-                    ])
-            while let row = try rows.next() {
-                let fields: String = row["fields"]
-                let added = try page.add(fieldsJSON: fields) {
-                    try EventRecord(
-                        id: row["id"], receivedAt: row["received_at"], account: row["account"], clientID: row["client_id"],
-                        eventType: row["event_type"], eventName: row["event_name"], sourceID: row["source_id"],
-                        fieldsJSON: fields, eventID: row["event_id"], personID: row["person_id"],
-                        gaClientID: row["ga_client_id"], affiliateID: row["affiliate_id"], createdAt: row["created_at"])
-                }
-                if !added { break }
-            }
+        try await pool.read { db in try Self.eventPage(query, in: db) }
+    }
+
+    /// One page of `query`. Every filter present gets the index that serves it (see ``EventPageSQL``),
+    /// so a read that matches little costs little, whatever the size of the account.
+    ///
+    /// A time range alone has no index in id order: `events_by_creation` finds its rows in
+    /// `created_at` order, and `ORDER BY id LIMIT n` through it means sorting every match. So the
+    /// matches are first counted there, no further than ``TimeRangeBudget/creationMatches``. Fewer,
+    /// and all of them are sorted, ids only, within the index: a range that matches nothing costs
+    /// one index probe. More, and the page is read in id order through the account's index, where
+    /// matches lie close together when `created_at` follows arrival, as it mostly does; but only
+    /// through the next ``TimeRangeBudget/idWindow`` rows of the account. A page not found there
+    /// may be far away in id order (the events since yesterday come after all the older ones; the
+    /// last of an `until` range are followed by all the newer ones), so the rest of it comes sorted
+    /// from `events_by_creation` after all, ids past the window only. A read thus costs at most the
+    /// window and an index-only pass over its range, however long the account's history around it.
+    static func eventPage(
+        _ query: EventPageQuery, in db: Database, budget: TimeRangeBudget = TimeRangeBudget()
+    ) throws -> EventRecordPage {
+        var page = EventRecordPageBuilder(query)
+        let after = query.after?.id ?? 0
+        guard let account = query.account, query.sourceID == nil, query.eventType == nil,
+            query.since != nil || query.until != nil
+        else {
+            try read(EventPageSQL.inIDOrder(query, after: after, rowLimit: page.rowLimit), into: &page, db)
             return page.page
         }
+        let count = EventPageSQL.creationMatches(query, account: account, cap: budget.creationMatches)
+        let matches = try Int.fetchOne(db.cachedStatement(sql: count.sql), arguments: count.arguments) ?? 0
+        if matches < budget.creationMatches {
+            try read(EventPageSQL.byCreation(query, account: account, after: after, rowLimit: page.rowLimit), into: &page, db)
+            return page.page
+        }
+        let end = EventPageSQL.idWindowEnd(account: account, after: after, rows: budget.idWindow)
+        let windowEnd = try Int64.fetchOne(db.cachedStatement(sql: end.sql), arguments: end.arguments)
+        let complete = try read(
+            EventPageSQL.inIDOrder(query, after: after, through: windowEnd, rowLimit: page.rowLimit), into: &page, db)
+        if !complete, let windowEnd {
+            try read(EventPageSQL.byCreation(query, account: account, after: windowEnd, rowLimit: page.rowLimit), into: &page, db)
+        }
+        return page.page
+    }
+
+    /// Adds the rows `statement` finds to `page`; true once the page is complete (it turned a row away).
+    @discardableResult
+    private static func read(
+        _ statement: EventPageSQL.Statement, into page: inout EventRecordPageBuilder, _ db: Database
+    ) throws -> Bool {
+        // A cursor, not fetchAll: rows are decoded one at a time and reading stops with the page.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: statement.sql), arguments: statement.arguments)
+        while let row = try rows.next() {
+            let fields: String = row["fields"]
+            let added = try page.add(fieldsJSON: fields) {
+                try EventRecord(
+                    id: row["id"], receivedAt: row["received_at"], account: row["account"], clientID: row["client_id"],
+                    eventType: row["event_type"], eventName: row["event_name"], sourceID: row["source_id"],
+                    fieldsJSON: fields, eventID: row["event_id"], personID: row["person_id"],
+                    gaClientID: row["ga_client_id"], affiliateID: row["affiliate_id"], createdAt: row["created_at"])
+            }
+            if !added { return true }
+        }
+        return false
     }
 
     package func purgeIdempotencyKeys(olderThan cutoff: Int64) async throws {

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeout = 30
     @Option(name: .customLong("body-timeout"), help: "Seconds a request body may take to arrive; slower is answered 408 (env INTAKE_BODY_TIMEOUT).")
     var bodyTimeout = 30
-    @Option(name: .customLong("max-connections"), help: "Client connections open at once; past it a new one is answered 503 and closed (env INTAKE_MAX_CONNECTIONS).")
+    @Option(name: .customLong("max-connections"), help: "Client connections open at once; when full, the oldest that has sent no request is closed to make room, else a new one is answered 503 (env INTAKE_MAX_CONNECTIONS).")
     var maximumConnections = 4096
     @Option(name: .customLong("max-connections-per-address"), help: "Connections open at once from one address (0: no limit; raise it behind a proxy; env INTAKE_MAX_CONNECTIONS_PER_ADDRESS).")
     var maximumConnectionsPerAddress = 256

@@ -106,9 +106,11 @@ package struct IntakeServer: Sendable {
         onAdminRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         var services: [any Service] = [
-            RegistryRefreshService(
-                registry: registry, keys: keys, revocations: revocations, throttles: [throttle, adminThrottle], store: store,
-                interval: configuration.registryPollInterval, logger: logger)
+            ChangeFollowingService(
+                registry: registry, keys: keys, revocations: revocations, store: store, interval: configuration.registryPollInterval,
+                logger: logger),
+            HousekeepingService(
+                throttles: [throttle, adminThrottle], store: store, interval: configuration.registryPollInterval, logger: logger),
         ]
         if let retention = configuration.eventRetention {
             services.append(EventRetentionService(store: store, retention: retention, logger: logger))

@@ -8,7 +8,7 @@ import Synchronization
 /// the active key signs, the active and retiring keys verify, and the asymmetric ones are
 /// published as the JWKS.
 ///
-/// ``checkForChanges()`` runs every poll of ``RegistryRefreshService`` (a rotation made by the CLI
+/// ``checkForChanges()`` runs every poll of ``ChangeFollowingService`` (a rotation made by the CLI
 /// or another instance signs here within one interval) and when a token names a `kid` this server
 /// does not know yet (see ``BearerAuthenticator``): an instance behind a load balancer accepts a
 /// token from a sibling that rotated first. Checks are shared and never overlap, at most one per

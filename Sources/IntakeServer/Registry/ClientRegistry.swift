@@ -4,7 +4,7 @@ import Logging
 /// The server's view of the client registry: the in-memory ``ClientDirectory`` the hot paths read,
 /// kept in step with the store.
 ///
-/// Two things bring it up to date: the periodic poll of ``RegistryRefreshService``, and a failed
+/// Two things bring it up to date: the periodic poll of ``ChangeFollowingService``, and a failed
 /// client authentication, which first checks the store's version and retries, so a client that the
 /// CLI or another instance has just created, enabled or given a new secret is accepted at once.
 /// Checks are coalesced and spaced at least ``minimumCheckInterval`` apart (``CoalescedCheck``),

@@ -33,8 +33,9 @@ extension PostgresStore: RevocationStore {
                     """
                     INSERT INTO revoked_tokens (jti, client_id, expires_at, revoked_at, seq, issued_before)
                     VALUES (\(revocation.storedKey), \(token.clientID), \(revocation.expiresAt), \(now), \(sequence), \(issuedBefore))
-                    ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at, revoked_at = excluded.revoked_at,
-                        seq = excluded.seq, issued_before = excluded.issued_before
+                    ON CONFLICT (jti) DO UPDATE SET expires_at = GREATEST(revoked_tokens.expires_at, excluded.expires_at),
+                        revoked_at = excluded.revoked_at, seq = excluded.seq,
+                        issued_before = GREATEST(revoked_tokens.issued_before, excluded.issued_before)
                     """, logger: logger)
                 return revocation
             }

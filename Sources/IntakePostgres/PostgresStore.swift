@@ -54,19 +54,23 @@ package final class PostgresStore: Sendable {
             // requests, counted from each request's arrival: during an outage, requests queued
             // behind batches that wait for the database are answered within `commitTimeout` too,
             // not after those batches' time plus their own (16 writers waited 10 s before).
+            // Requests already past their deadline are answered at once; the others are committed.
             let now = ContinuousClock.now
-            guard let deadline = pending.lazy.map({ $0.deadline }).min(), deadline > now else {
-                return pending.map { _ in .failure(DeadlineExceeded()) }
-            }
+            let live = pending.indices.filter { pending[$0].deadline > now }
+            var results: [Result<EventSubmission.Outcome, any Error>] = pending.map { _ in .failure(DeadlineExceeded()) }
+            guard let deadline = live.lazy.map({ pending[$0].deadline }).min() else { return results }
+            let outcomes: [Result<EventSubmission.Outcome, any Error>]
             do {
-                return try await withDeadline(deadline - now) {
-                    await GroupCommitQueue.commitIsolatingFailures(pending.map { $0.submission }) { batch in
+                outcomes = try await withDeadline(deadline - now) {
+                    await GroupCommitQueue.commitIsolatingFailures(live.map { pending[$0].submission }) { batch in
                         try await Self.commit(batch, client: pool.client, logger: logger)
                     }
                 }
             } catch {
-                return pending.map { _ in .failure(error) }
+                outcomes = live.map { _ in .failure(error) }
             }
+            for (index, outcome) in zip(live, outcomes) { results[index] = outcome }
+            return results
         }
     }
 

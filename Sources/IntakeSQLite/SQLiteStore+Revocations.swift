@@ -4,9 +4,10 @@ import IntakeCore
 extension SQLiteStore: RevocationStore {
     package func revoke(_ token: RevokedToken, at now: Int64, limitPerClient: Int) async throws -> Revocation? {
         try await pool.write { db in
-            // One writer at a time: the counter gives sequences in commit order.
-            let sequence = try Int64.fetchOne(
-                db, sql: "UPDATE revocations_version SET version = version + 1 WHERE id = 1 RETURNING version") ?? 0
+            // One writer at a time: the counter gives sequences in commit order. (No RETURNING:
+            // it needs SQLite 3.35, newer than some systems' libsqlite3.)
+            try db.execute(sql: "UPDATE revocations_version SET version = version + 1 WHERE id = 1")
+            let sequence = try Int64.fetchOne(db, sql: "SELECT version FROM revocations_version WHERE id = 1") ?? 0
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM revoked_tokens WHERE jti = ?", arguments: [token.tokenID]) == nil else {
                 return nil
             }
@@ -19,8 +20,9 @@ extension SQLiteStore: RevocationStore {
             try db.execute(
                 sql: """
                     INSERT INTO revoked_tokens (jti, client_id, expires_at, revoked_at, seq, issued_before) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (jti) DO UPDATE SET expires_at = excluded.expires_at, revoked_at = excluded.revoked_at,
-                        seq = excluded.seq, issued_before = excluded.issued_before
+                    ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at),
+                        revoked_at = excluded.revoked_at, seq = excluded.seq,
+                        issued_before = max(issued_before, excluded.issued_before)
                     """,
                 arguments: [revocation.storedKey, token.clientID, revocation.expiresAt, now, sequence, issuedBefore])
             return revocation

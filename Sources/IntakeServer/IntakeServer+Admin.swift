@@ -44,7 +44,7 @@ extension IntakeServer {
             return router
         }
         let admin = router.group("admin").add(
-            middleware: AdminAuthenticator(token: token, throttle: adminThrottle, trail: trail))
+            middleware: AdminAuthenticator(token: token, throttle: adminThrottle, trail: self.trail))
         let trail = self.trail.by(.admin)
         AdminClientsController(administration: ClientAdministration(store: store, trail: trail), registry: registry)
             .addRoutes(to: admin)

@@ -172,6 +172,10 @@ struct ServeCommand: AsyncParsableCommand {
         let listeners = adminPort.map { "\(host):\(port) or the admin listener's \(adminHost):\($0)" } ?? "\(host):\(port)"
         let hosts = adminPort == nil || adminHost == host ? host : "\(host) or --admin-host \(adminHost)"
         try await database.withStore(logger: logger) { store in
+            // Before the bootstrap client: a refused start must not have used up its one showing.
+            if let postgres = store as? PostgresStore {
+                try await Self.checkDurability(of: postgres, allowingLoss: allowNonDurablePostgres, logger: logger)
+            }
             // Without the bootstrap (a service manager's journal is no place for a secret) the
             // operator creates clients with `intake clients create`.
             if bootstrapClient, try await store.clients().isEmpty {
@@ -189,9 +193,6 @@ struct ServeCommand: AsyncParsableCommand {
                         "client_id": "\(credentials.clientID)", "client_secret": "\(credentials.clientSecret)", "scopes": "\(client.scopes)",
                     ],
                     format: format)
-            }
-            if let postgres = store as? PostgresStore {
-                try await Self.checkDurability(of: postgres, allowingLoss: allowNonDurablePostgres, logger: logger)
             }
             let server: IntakeServer
             do {

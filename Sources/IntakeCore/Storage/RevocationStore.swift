@@ -2,7 +2,8 @@
 /// that instances read only what is new. One implementation per database.
 ///
 /// ```swift
-/// let stored = try await store.revoke(RevokedToken(tokenID: claims.tokenID, clientID: claims.clientID, expiresAt: claims.expiresAt), at: now)
+/// let token = RevokedToken(tokenID: claims.tokenID, clientID: claims.clientID, expiresAt: claims.expiresAt)
+/// let stored = try await store.revoke(token, at: now, limitPerClient: Revocation.limitPerClient)
 /// let new = try await store.revocations(after: list.lastSequence, expiringAfter: cutoff, limit: 10_000)
 /// ```
 package protocol RevocationStore: Sendable {

@@ -1,5 +1,5 @@
-/// An access token revoked before its time (RFC 7009), by `jti`. Kept until `expiresAt`, after
-/// which the token is refused for having expired anyway.
+/// An access token a client asks to revoke (RFC 7009), as ``RevocationStore/revoke(_:at:limitPerClient:)``
+/// takes it; what is stored is a ``Revocation``.
 package struct RevokedToken: Sendable, Hashable {
     package var tokenID: String
     package var clientID: String

@@ -16,7 +16,7 @@ import Synchronization
 /// ```swift
 /// let budget = ConnectionBudget(limit: 4096, limitPerAddress: 256)
 /// switch budget.admit(channel, from: address) {
-/// case .admitted(let slot): channel.closeFuture.whenComplete { _ in budget.release(slot) }
+/// case .admitted(let slot, _): channel.closeFuture.whenComplete { _ in budget.release(slot) }
 /// case .refused: … 503 …
 /// }
 /// ```

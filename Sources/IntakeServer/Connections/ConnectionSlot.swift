@@ -2,9 +2,9 @@ import IntakeCore
 import NIOCore
 import Synchronization
 
-/// One admitted connection's place in the ``ConnectionBudget``: when it opened, and whether it has
-/// sent a whole request yet (``HTTP1ConnectionPolicy`` marks it as the first request's head
-/// arrives), which decides whether it may be closed to make room.
+/// One admitted connection's place in the ``ConnectionBudget``: when it opened, and whether a
+/// request has arrived on it yet (``HTTP1ConnectionPolicy`` marks it when the first request's head
+/// is complete), which decides whether it may be closed to make room.
 final class ConnectionSlot: Sendable {
     let channel: any Channel
     /// The source it counts against, nil for a Unix socket.

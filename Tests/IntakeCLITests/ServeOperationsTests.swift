@@ -211,6 +211,18 @@ struct ServeOperationsTests {
         }
     }
 
+    @Test("An INTAKE_ADMIN_TOKEN shorter than 32 characters stops the start, naming the fix")
+    func shortAdminTokenIsRefused() async throws {
+        try await TemporaryDirectory.with { directory in
+            let result = try await IntakeExecutable.run(
+                ["serve", "--port", "0", "--admin-port", "0", "--database", directory.appendingPathComponent("i.sqlite").path],
+                in: directory, environment: ["INTAKE_ADMIN_TOKEN": "short-but-not-32-characters"])
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.contains("INTAKE_ADMIN_TOKEN is shorter than 32 characters"), "\(result)")
+            #expect(!result.stderr.contains("short-but-not-32-characters"), "the token reached the output")
+        }
+    }
+
     @Test("--event-retention deletes the events older than it at start, and keeps the rest")
     func eventRetention() async throws {
         try await TemporaryDirectory.with { directory in

@@ -4,8 +4,8 @@ import IntakeCore
 
 /// Options of a command taken from `INTAKE_*` environment variables, as containers and systemd
 /// units configure a service: `--token-ttl` is `INTAKE_TOKEN_TTL`, a repeatable option takes a
-/// comma-separated list, a flag `true` or `false`. An option given on the command line wins over
-/// its variable, which is then not read at all.
+/// comma-separated list, a flag `true` or `false`; an empty variable counts as unset. An option
+/// given on the command line wins over its variable, which is then not read at all.
 ///
 /// ```swift
 /// let arguments = try EnvironmentOptions.serve.arguments(adding: ["--port", "9000"], from: ["INTAKE_TOKEN_TTL": "600"])
@@ -40,7 +40,8 @@ struct EnvironmentOptions {
         var arguments = given
         for (name, kind) in options {
             let variable = Self.variable(for: name)
-            guard let value = environment[variable], !Self.names(name, in: given) else { continue }
+            // An empty value is unset, as compose files and unit files write "not given".
+            guard let value = environment[variable], !value.isEmpty, !Self.names(name, in: given) else { continue }
             switch kind {
             case .value:
                 arguments += ["--\(name)", value]

@@ -19,6 +19,11 @@ package struct IntakeRequestContext: RequestContext, RemoteAddressRequestContext
         self.remoteAddress = source.channel.remoteAddress
     }
 
+    /// The peer's IP address; `0.0.0.0` for a Unix socket, which has none.
+    var peerAddress: IPAddress {
+        remoteAddress.flatMap(IPAddress.init(socketAddress:)) ?? IPAddress(ipv4: (0, 0, 0, 0))
+    }
+
     /// The authenticated caller; a route behind ``BearerAuthenticator`` always has one.
     package func requireIdentity() throws -> BearerIdentity {
         guard let identity else { throw Problem.missingToken }

@@ -12,6 +12,8 @@ struct EnvironmentOptionsTests {
             let environment = [
                 "INTAKE_ISSUER": "https://from-env.example.com", "INTAKE_TOKEN_TTL": "600", "INTAKE_BOOTSTRAP_CLIENT": "false",
                 "INTAKE_TRUSTED_PROXY": "10.0.0.0/8, 192.168.0.0/16", "INTAKE_LOG_FORMAT": "json",
+                // Empty, as a compose file writes "not given": unset, not an empty --max-body-size.
+                "INTAKE_MAX_BODY_SIZE": "",
             ]
             try await ServeProcess.with(["--database", database, "--token-ttl", "900"], in: directory, environment: environment) { server in
                 #expect(server.stdout.contains("https://from-env.example.com"), "\(server.stdout)")

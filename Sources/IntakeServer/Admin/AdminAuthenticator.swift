@@ -32,10 +32,9 @@ struct AdminAuthenticator: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let source = (context.remoteAddress.flatMap(IPAddress.init(socketAddress:)) ?? IPAddress(ipv4: (0, 0, 0, 0))).accountingPrefix
+        let source = context.peerAddress.accountingPrefix
         let key = AuthenticationThrottle.Key(address: source, clientID: Self.throttleID)
-        if case .refused(let retryAfter) = throttle.admit(key) {
-            try? await Task.sleep(for: min(ClientAuthenticator.throttledPause, .seconds(retryAfter)))
+        if let retryAfter = await throttle.refusal(of: key) {
             throw Problem(
                 status: .tooManyRequests, type: Problem.typeBase + "throttled",
                 detail: "Too many failed admin authentications from this address; retry after \(retryAfter) s",

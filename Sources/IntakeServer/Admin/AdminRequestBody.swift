@@ -20,14 +20,10 @@ struct AdminRequestBody {
 
     /// `allowsEmpty`: an empty body (no `Content-Type` needed) stands for `{}`.
     init(_ request: Request, members known: Set<String>, allowsEmpty: Bool = false) async throws {
-        // Refused on what the headers declare, before waiting for a body that will not be read.
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > Self.maximumSize {
-            throw Problem.tooLarge(limit: Self.maximumSize)
-        }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: Self.maximumSize)
-        } catch is NIOTooManyBytesError {
+            body = try await request.collectBody(upTo: Self.maximumSize)
+        } catch {
             throw Problem.tooLarge(limit: Self.maximumSize)
         }
         if body.readableBytes == 0, allowsEmpty {

@@ -17,10 +17,6 @@ struct ClientAuthenticator: Sendable {
     static let maximumBodySize = 16 * 1024
     /// RFC 8414 names of the client authentication methods accepted.
     static let methods = ["client_secret_basic", "client_secret_post"]
-    /// A throttled request is answered after this pause (at most its `Retry-After`): a flood then
-    /// gets one answer per connection per pause, instead of taking the server's time from the
-    /// clients that authenticate. A paused request holds only a sleeping task.
-    static let throttledPause: Duration = .seconds(1)
 
     let registry: ClientRegistry
     let throttle: ThrottleGate
@@ -35,12 +31,9 @@ struct ClientAuthenticator: Sendable {
         else {
             throw OAuthError.invalidRequest("The request body must be application/x-www-form-urlencoded")
         }
-        if let length = request.headers.value(.contentLength).flatMap(Int.init), length > maximumBodySize {
-            throw OAuthError.invalidRequest("The request body is larger than \(maximumBodySize) bytes").closingConnection
-        }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maximumBodySize)
+            body = try await request.collectBody(upTo: maximumBodySize)
         } catch {
             throw OAuthError.invalidRequest("The request body is larger than \(maximumBodySize) bytes").closingConnection
         }
@@ -73,10 +66,7 @@ struct ClientAuthenticator: Sendable {
         var key: AuthenticationThrottle.Key?
         if !throttle.isIdle {
             let pair = throttleKey(request, context: context, clientID: clientID)
-            if case .refused(let retryAfter) = throttle.admit(pair) {
-                try? await Task.sleep(for: min(Self.throttledPause, .seconds(retryAfter)))
-                throw OAuthError.throttled(retryAfter: retryAfter)
-            }
+            if let retryAfter = await throttle.refusal(of: pair) { throw OAuthError.throttled(retryAfter: retryAfter) }
             key = pair
         }
         if let client = await registry.authenticate(clientID: clientID, secret: Array(secret.utf8)) {
@@ -94,9 +84,8 @@ struct ClientAuthenticator: Sendable {
     }
 
     private func throttleKey(_ request: Request, context: IntakeRequestContext, clientID: String) -> AuthenticationThrottle.Key {
-        let peer = context.remoteAddress.flatMap(IPAddress.init(socketAddress:)) ?? IPAddress(ipv4: (0, 0, 0, 0))
         let address = ForwardedFor.clientAddress(
-            peer: peer, headers: request.headers[values: .xForwardedFor], trusted: trustedProxies)
+            peer: context.peerAddress, headers: request.headers[values: .xForwardedFor], trusted: trustedProxies)
         return AuthenticationThrottle.Key(address: address.accountingPrefix, clientID: clientID)
     }
 

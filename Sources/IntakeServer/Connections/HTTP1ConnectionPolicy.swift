@@ -42,7 +42,6 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
     private let bodyTimeout: TimeAmount
     /// The connection's place in the budget; nil when it got none and is refused.
     private let slot: ConnectionSlot?
-    private var hasSentRequest = false
     private let linger: TimeAmount
     /// The connection's body timer, when set.
     private var bodyTimer: Scheduled<Void>?
@@ -96,11 +95,9 @@ final class HTTP1ConnectionPolicy: ChannelDuplexHandler, RemovableChannelHandler
             context.fireChannelRead(data)
             return
         }
-        if !hasSentRequest {
-            // From now on the budget will not close this connection to make room.
-            hasSentRequest = true
-            slot?.markRequestSent()
-        }
+        // From now on the budget will not close this connection to make room (a relaxed load
+        // per request; the store happens once).
+        if let slot, !slot.hasSentRequest { slot.markRequestSent() }
         // One pass over the headers: this runs for every request.
         var hosts = 0
         var expectsContinue = false

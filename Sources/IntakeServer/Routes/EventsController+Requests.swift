@@ -8,19 +8,15 @@ import IntakeCore
 import IntakeModel
 
 extension EventsController {
-    /// The raw body and its JSON, or the 4xx that says what is wrong. A declared length over the
-    /// limit is refused before any of the body is read.
+    /// The raw body and its JSON, or the 4xx that says what is wrong.
     func readJSON(_ request: Request) async throws -> (ByteBuffer, JSONValue) {
         if let contentType = request.headers.value(.contentType) {
             let mediaType = MediaType.essence(of: contentType)
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else { throw Problem.notJSON }
         }
-        if let length = request.headers.value(.contentLength).flatMap(Int.init), length > maximumBodySize {
-            throw Problem.tooLarge(limit: maximumBodySize)
-        }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maximumBodySize)
+            body = try await request.collectBody(upTo: maximumBodySize)
         } catch {
             throw Problem.tooLarge(limit: maximumBodySize)
         }
